@@ -1,0 +1,110 @@
+"""Where the hammer app's builds live and how the rig gets one: linux builds through host_build (built or
+refreshed on demand), device builds made by idf-build-apps (found, never made here).
+
+Build folders: ``<app>/build_linux_<variant>[_<component hash>]`` on linux (a separate folder per component
+tree given with --component; nothing is copied, the app's CMakeLists reads ``-DWSH_COMPONENT_DIR=``), and
+idf-build-apps' ``build_<target>_<config>`` for devices. Errors are BuildProblem with a message meant for
+the person at the terminal. No shared state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .host_build import HostBuildError, build_host_project
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HAMMER_APP = REPO_ROOT / "test_apps" / "ws_hammer"
+HOST_IDF_PATH = REPO_ROOT / "host"
+COMPONENT_HEADER = Path("include") / "esp_websocket_client.h"
+
+
+class BuildProblem(Exception):
+    """Something the user must fix before the suite can run; the message says what and how."""
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    app_dir: Path
+    target: str
+    variant: str = "debug"
+    component: Path | None = None
+    config: str | None = None  # sdkconfig.ci.<config> for device builds
+
+
+def component_tag(component: Path) -> str:
+    return hashlib.sha1(str(component.resolve()).encode()).hexdigest()[:8]
+
+
+def check_component(path: Path, option: str = "--component") -> Path:
+    """An esp_websocket_client source tree: a directory with CMakeLists.txt and the public header."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise BuildProblem(f"{option} {path}: no such directory")
+    if not path.is_dir():
+        raise BuildProblem(f"{option} {path}: not a directory")
+    missing = [name for name in ("CMakeLists.txt", str(COMPONENT_HEADER)) if not (path / name).is_file()]
+    if missing:
+        raise BuildProblem(
+            f"{option} {path}: not an esp_websocket_client tree (missing {', '.join(missing)}); "
+            "point it at the directory that holds the component's CMakeLists.txt"
+        )
+    return path.resolve()
+
+
+def check_app(app_dir: Path) -> Path:
+    app_dir = Path(app_dir).expanduser()
+    if not (app_dir / "CMakeLists.txt").is_file():
+        raise BuildProblem(f"--app {app_dir}: not an ESP-IDF project (no CMakeLists.txt)")
+    return app_dir.resolve()
+
+
+def linux_build_dir(request: BuildRequest) -> Path:
+    name = f"build_linux_{request.variant}"
+    if request.component is not None:
+        name += f"_{component_tag(request.component)}"
+    return request.app_dir / name
+
+
+def device_build_candidates(request: BuildRequest) -> list[Path]:
+    """idf-build-apps' folder names, most specific first (the order idf-ci searches)."""
+    names = []
+    if request.config:
+        names.append(f"build_{request.target}_{request.config}")
+    names += [f"build_{request.target}", "build"]
+    return [request.app_dir / n for n in names]
+
+
+def find_device_build(request: BuildRequest) -> Path:
+    for candidate in device_build_candidates(request):
+        if (candidate / "flasher_args.json").is_file() or (candidate / "config" / "sdkconfig.json").is_file():
+            return candidate
+    tried = ", ".join(p.name for p in device_build_candidates(request))
+    raise BuildProblem(
+        f"no {request.target} build of {request.app_dir.name} (looked for {tried}); build it first with "
+        f"`wshammer build --target {request.target}` (needs a real ESP-IDF in IDF_PATH) or pass --build-dir"
+    )
+
+
+def build_linux(request: BuildRequest) -> Path:
+    """Configure and build (ninja makes it a no-op when nothing changed); returns the build folder."""
+    build_dir = linux_build_dir(request)
+    cmake_args = [f"-DWSH_COMPONENT_DIR={request.component}"] if request.component is not None else []
+    try:
+        build_host_project(request.app_dir, build_dir, request.variant, cmake_args=tuple(cmake_args))
+    except HostBuildError as exc:
+        raise BuildProblem(f"building {request.app_dir.name} for linux/{request.variant} failed:\n{exc}") from None
+    return build_dir
+
+
+def real_idf_path(environ: dict[str, str] | None = None) -> Path | None:
+    """IDF_PATH when it points at a real ESP-IDF (tools/idf.py), not at this repo's host/ platform."""
+    env = os.environ if environ is None else environ
+    value = env.get("IDF_PATH")
+    if not value:
+        return None
+    path = Path(value)
+    return path if (path / "tools" / "idf.py").is_file() else None

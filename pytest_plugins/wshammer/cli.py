@@ -1,0 +1,188 @@
+"""The ``wshammer`` command: ``build`` the hammer app, ``run`` the hammer suite through pytest.
+
+Exit status: 0 every scenario passed, 1 a scenario failed, 2 the suite could not run (bad arguments, a
+missing toolchain, board or build) - always with a message saying what is missing, never a traceback.
+Argument handling and the pytest command line are pure functions; main() does the I/O.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import builds
+from .builds import BuildProblem, BuildRequest
+from .host_build import VARIANTS
+
+DEVICE_TARGETS = ("esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c5", "esp32c6", "esp32h2", "esp32p4")
+TARGETS = ("linux", *DEVICE_TARGETS)
+QEMU_TARGETS = ("esp32", "esp32c3")
+SUITE = builds.HAMMER_APP / "pytest_ws_hammer.py"
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+
+
+class UsageProblem(Exception):
+    """Arguments that cannot work together; the message is for the user."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wshammer", description="Build and hammer esp_websocket_client test apps.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{build,run}")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--target", default="linux", choices=TARGETS, help="linux (default) or an ESP chip")
+        p.add_argument("--variant", default="debug", choices=VARIANTS, help="linux build variant (default debug)")
+        p.add_argument("--component", type=Path, metavar="PATH", help="build with this esp_websocket_client tree")
+
+    build = sub.add_parser("build", help="build the hammer app (or another app with --app)")
+    common(build)
+    build.add_argument("--app", type=Path, default=builds.HAMMER_APP, metavar="PATH", help="ESP-IDF project to build")
+    build.add_argument("--config", default=None, metavar="NAME", help="device builds: only sdkconfig.ci.NAME")
+
+    run = sub.add_parser("run", help="build what is missing or stale, then run the hammer suite")
+    common(run)
+    run.add_argument("--report", type=Path, metavar="DIR", help="write report.json, junit.xml, stats.png here")
+    run.add_argument("-k", dest="keyword", metavar="EXPR", help="only scenarios matching this pytest -k expression")
+    run.add_argument("--soak", type=int, default=1, metavar="N", help="multiply the suite's sizes by N")
+    run.add_argument("--qemu", action="store_true", help=f"run in Espressif's QEMU ({', '.join(QEMU_TARGETS)})")
+    run.add_argument("--port", metavar="DEV", help="the board's serial port (default: auto-detect)")
+    run.add_argument("--server-host", default="auto", metavar="ADDR", help="address the DUT uses to reach the servers")
+    return parser
+
+
+def check_args(ns: argparse.Namespace) -> None:
+    """Cross-argument checks argparse cannot express."""
+    if ns.component is not None:
+        ns.component = builds.check_component(ns.component)
+    if getattr(ns, "app", None) is not None:
+        ns.app = builds.check_app(ns.app)
+    if ns.command == "run":
+        if ns.soak < 1:
+            raise UsageProblem(f"--soak {ns.soak}: a whole number >= 1")
+        if ns.qemu and ns.target not in QEMU_TARGETS:
+            raise UsageProblem(f"--qemu: Espressif's QEMU emulates {', '.join(QEMU_TARGETS)}, not {ns.target}")
+        if ns.target == "linux" and (ns.qemu or ns.port):
+            raise UsageProblem("--qemu and --port are for device targets, not linux")
+        if ns.target != "linux" and ns.component is not None:
+            raise UsageProblem("--component on a device target: build with `wshammer build --component` first")
+
+
+def pytest_args(ns: argparse.Namespace) -> list[str]:
+    """The pytest command line ``wshammer run`` amounts to."""
+    args = [str(SUITE), "--target", ns.target, "-p", "no:cacheprovider", "--wsh-server-host", ns.server_host]
+    # wshammer is imported before pytest starts, so pytest cannot rewrite its asserts; it need not.
+    args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    if ns.target == "linux":
+        args += ["--embedded-services", "idf", "--wsh-variant", ns.variant]
+    else:
+        args += ["--embedded-services", "idf,qemu" if ns.qemu else "esp,idf"]
+        if ns.port:
+            args += ["--port", ns.port]
+    if ns.component is not None:
+        args += ["--wsh-component", str(ns.component)]
+    if ns.report is not None:
+        args += ["--wsh-report", str(ns.report)]
+    if ns.keyword:
+        args += ["-k", ns.keyword]
+    if ns.soak != 1:
+        args += ["--wsh-soak", str(ns.soak)]
+    return args
+
+
+def idf_build_apps_args(app: Path, target: str, config: str | None) -> list[str]:
+    rules = f"sdkconfig.ci.{config}=" if config else "sdkconfig.ci.*="
+    return [
+        sys.executable, "-m", "idf_build_apps", "build",
+        "-p", str(app), "-t", target, "--config-rules", rules,
+        "--build-dir", "build_@t_@w", "--build-log-filename", "build_@t_@w.log",
+    ]
+
+
+def missing_idf_message(target: str) -> str:
+    return (
+        f"building for {target} needs ESP-IDF, and IDF_PATH does not point at one "
+        f"(it is {'unset' if not os.environ.get('IDF_PATH') else os.environ['IDF_PATH']!r}).\n"
+        "Get it with: git clone --recursive https://github.com/espressif/esp-idf && esp-idf/install.sh "
+        f"{target} && . esp-idf/export.sh  - then run this again. (linux builds need none of that.)"
+    )
+
+
+def do_build(ns: argparse.Namespace) -> int:
+    if ns.target == "linux":
+        build_dir = builds.build_linux(BuildRequest(ns.app, "linux", ns.variant, ns.component))
+        print(f"built {build_dir}")
+        return EXIT_OK
+    if builds.real_idf_path() is None:
+        print(missing_idf_message(ns.target), file=sys.stderr)
+        return EXIT_UNUSABLE
+    env = dict(os.environ)
+    if ns.component is not None:
+        env["WSH_COMPONENT_DIR"] = str(ns.component)
+    code = subprocess.call(idf_build_apps_args(ns.app, ns.target, ns.config), env=env)
+    return EXIT_OK if code == 0 else EXIT_UNUSABLE
+
+
+def board_present(port: str | None) -> bool:
+    if port:
+        return Path(port).exists()
+    from serial.tools import list_ports
+
+    return any(port.vid is not None for port in list_ports.comports())  # USB serial adapters carry a vendor id
+
+
+def prepare_run(ns: argparse.Namespace) -> None:
+    """Build (linux) or check for a build, a board and QEMU (devices) before pytest starts."""
+    if ns.target == "linux":
+        build_dir = builds.build_linux(BuildRequest(builds.HAMMER_APP, "linux", ns.variant, ns.component))
+        print(f"using {build_dir}", flush=True)
+        return
+    config = "qemu" if ns.qemu else "wifi"
+    builds.find_device_build(BuildRequest(builds.HAMMER_APP, ns.target, config=config))
+    if ns.qemu:
+        qemu = "qemu-system-xtensa" if ns.target == "esp32" else "qemu-system-riscv32"
+        from shutil import which
+
+        if which(qemu) is None:
+            raise UsageProblem(
+                f"{qemu} is not on PATH; install Espressif's QEMU with "
+                f"`python $IDF_PATH/tools/idf_tools.py install qemu-xtensa qemu-riscv32` and export it"
+            )
+    elif not board_present(ns.port):
+        where = f" ({ns.port})" if ns.port else ""
+        raise UsageProblem(f"no board found on a serial port{where}; connect one or pass --port")
+
+
+def do_run(ns: argparse.Namespace) -> int:
+    import pytest
+
+    prepare_run(ns)
+    code = pytest.main(pytest_args(ns))
+    if code == pytest.ExitCode.OK:
+        return EXIT_OK
+    if code == pytest.ExitCode.TESTS_FAILED:
+        return EXIT_FAILED
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print(f"no scenario matched{f' -k {ns.keyword!r}' if ns.keyword else ''}", file=sys.stderr)
+    return EXIT_UNUSABLE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    try:
+        check_args(ns)
+        return do_build(ns) if ns.command == "build" else do_run(ns)
+    except (BuildProblem, UsageProblem) as exc:
+        print(f"wshammer: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("wshammer: interrupted", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""Pure functions over DUT log text: ESP-IDF log lines, the hammer app's ``wsh`` key=value lines, and the
+fatal findings (panics, sanitizer reports, sentinel violations, host asserts) that fail a test whatever the
+scenario said. No I/O: callers read the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# pytest-embedded's console copy may carry "2026-01-01 10:00:00 [dut-1] "; the log file does not, but a
+# pasted log might.
+_CONSOLE_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (?:\[dut-\d+\] )?")
+_LOG_LINE = re.compile(r"^([EWIDV]) \(([\d:.]+)\) ([^:\s][^:]*?): (.*)$")
+_FIELD = re.compile(r'\s*([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)')
+
+WSH_TAG = "wsh"
+# The app's event lines start with an upper-case word (READY, START, STATS, LATENCY, TASK, EVENT, RESULT,
+# BADCMD, ...); anything else under the tag is free text.
+_EVENT_WORD = re.compile(r"^[A-Z][A-Z_]+$")
+EXCERPT_LINES = 12
+
+
+@dataclass(frozen=True)
+class LogLine:
+    level: str
+    time: str  # milliseconds as printed ("1234"), or a wall-clock stamp with some log configs
+    tag: str
+    message: str
+    line_no: int
+
+    @property
+    def ms(self) -> int | None:
+        return int(self.time) if self.time.isdigit() else None
+
+
+@dataclass(frozen=True)
+class WshEvent:
+    """One ``I (ms) wsh: <EVENT> key=value ...`` line; values stay strings (see ``int_field``)."""
+
+    event: str
+    fields: dict[str, str]
+    line_no: int
+    ms: int | None = None
+
+    def int_field(self, key: str, default: int | None = None) -> int:
+        raw = self.fields.get(key)
+        if raw is None or raw == "":
+            if default is None:
+                raise KeyError(f"{self.event} line {self.line_no} has no {key}=")
+            return default
+        try:
+            return int(raw, 0) if raw.lower().startswith(("0x", "-0x")) else int(raw)
+        except ValueError:
+            raise ValueError(f"{self.event} line {self.line_no}: {key}={raw!r} is not an integer") from None
+
+    def float_field(self, key: str) -> float:
+        raw = self.fields.get(key)
+        if raw is None:
+            raise KeyError(f"{self.event} line {self.line_no} has no {key}=")
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{self.event} line {self.line_no}: {key}={raw!r} is not a number") from None
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    line_no: int
+    excerpt: str  # the line that matched and what followed it, enough to read the report
+
+    @property
+    def headline(self) -> str:
+        return self.excerpt.splitlines()[0] if self.excerpt else ""
+
+
+def clean_lines(text: str) -> list[str]:
+    """Lines without ANSI colours, CRs or console prefixes; index i is line i+1 of the text."""
+    return [_CONSOLE_PREFIX.sub("", _ANSI.sub("", line)).rstrip("\r") for line in text.splitlines()]
+
+
+def parse_log_line(line: str, line_no: int = 0) -> LogLine | None:
+    match = _LOG_LINE.match(line)
+    if not match:
+        return None
+    level, time, tag, message = match.groups()
+    return LogLine(level=level, time=time, tag=tag.strip(), message=message, line_no=line_no)
+
+
+def parse_fields(text: str) -> dict[str, str]:
+    """``a=1 b="x y" c=`` -> {'a': '1', 'b': 'x y', 'c': ''}; quoted values may hold ``\\"`` and ``\\\\``."""
+    fields: dict[str, str] = {}
+    pos = 0
+    while pos < len(text):
+        match = _FIELD.match(text, pos)
+        if not match:
+            break
+        key, value = match.groups()
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        fields[key] = value
+        pos = match.end()
+    return fields
+
+
+def wsh_events(text: str, tag: str = WSH_TAG) -> list[WshEvent]:
+    events = []
+    for number, line in enumerate(clean_lines(text), start=1):
+        parsed = parse_log_line(line, number)
+        if parsed is None or parsed.tag != tag:
+            continue
+        event, _, rest = parsed.message.partition(" ")
+        if _EVENT_WORD.match(event):
+            events.append(WshEvent(event=event, fields=parse_fields(rest), line_no=number, ms=parsed.ms))
+    return events
+
+
+# --- fatal findings ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    after_ready_only: bool = False  # a ROM banner counts only once the app said READY (flashing resets twice)
+
+
+_RULES = (
+    _Rule("panic", re.compile(r"Guru Meditation Error")),
+    # ESP-IDF: "abort() was called at PC 0x... on core 0"; host esp_system_abort(): "abort() was called: ..."
+    _Rule("abort", re.compile(r"abort\(\) was called(?: at PC 0x[0-9a-fA-F]+|: )")),
+    _Rule("assert", re.compile(r"assert failed: \S.*:\d+")),
+    _Rule("assert", re.compile(r"^\S+: \S+:\d+: .*: Assertion [`'].*' failed\.$")),  # glibc, host code
+    # Not ESP_ERROR_CHECK_WITHOUT_ABORT: the application chose to carry on.
+    _Rule("esp_error_check", re.compile(r"ESP_ERROR_CHECK failed: esp_err_t 0x")),
+    _Rule("stack_overflow", re.compile(r"\*\*\*ERROR\*\*\* A stack overflow in task")),
+    _Rule("stack_overflow", re.compile(r"Stack canary watchpoint triggered")),
+    _Rule("heap_corruption", re.compile(r"CORRUPT HEAP:")),
+    _Rule("task_watchdog", re.compile(r"Task watchdog got triggered")),
+    _Rule("interrupt_watchdog", re.compile(r"Interrupt wdt timeout on CPU")),
+    _Rule("brownout", re.compile(r"Brownout detector was triggered")),
+    _Rule("backtrace", re.compile(r"^Backtrace: ?0x[0-9a-fA-F]+")),
+    _Rule("reset", re.compile(r"^(?:rst:0x[0-9a-fA-F]+ \(|ESP-ROM:|ets [A-Z][a-z]{2} +\d+ \d{4})"), after_ready_only=True),
+    _Rule("tsan", re.compile(r"(?:WARNING|ERROR): ThreadSanitizer:")),
+    _Rule("asan", re.compile(r"ERROR: AddressSanitizer:")),
+    _Rule("lsan", re.compile(r"ERROR: LeakSanitizer:")),
+    # UBSan: "<file>:<line>:<col>: runtime error: ..." - the spaceless location keeps app messages out.
+    _Rule("ubsan", re.compile(r"^\S+: runtime error: ")),
+    _Rule("sentinel", re.compile(r"wsh_sentinel: VIOLATION\b")),
+    # host/components/freertos: wsh_kernel_fatal() logs "E (ms) freertos: ..." and aborts.
+    _Rule("freertos_fatal", re.compile(r"^E \([\d:.]+\) freertos: ")),
+)
+
+# One event prints several matching lines: a panic's Backtrace belongs to it, and a reboot prints both an
+# "ets ..."/"ESP-ROM:" line and a "rst:" line. kind -> (kinds it belongs to, window in lines).
+_PART_OF = {
+    "backtrace": (frozenset({"panic", "abort", "assert", "stack_overflow", "task_watchdog", "interrupt_watchdog"}), 40),
+    "reset": (frozenset({"reset"}), 6),
+}
+_READY = re.compile(r"^I \([\d:.]+\) wsh: READY\b")
+
+
+def _excerpt(lines: list[str], index: int) -> str:
+    return "\n".join(lines[index : index + EXCERPT_LINES]).rstrip()
+
+
+def fatal_findings(text: str) -> list[Finding]:
+    """Every sign in ``text`` that the DUT crashed, raced, leaked, corrupted memory or broke a contract."""
+    lines = clean_lines(text)
+    findings: list[Finding] = []
+    ready = False
+    last_seen: dict[str, int] = {}  # kind -> index of its latest finding
+    for index, line in enumerate(lines):
+        for rule in _RULES:
+            if not rule.pattern.search(line):
+                continue
+            if rule.after_ready_only and not ready:
+                continue
+            owners, window = _PART_OF.get(rule.kind, (frozenset(), 0))
+            if any(index - last_seen.get(owner, -(10**9)) <= window for owner in owners):
+                last_seen[rule.kind] = index
+                break
+            last_seen[rule.kind] = index
+            findings.append(Finding(kind=rule.kind, line_no=index + 1, excerpt=_excerpt(lines, index)))
+            break
+        ready = ready or bool(_READY.match(line))
+    return findings
+
+
+def describe(findings: list[Finding], limit: int = 5) -> str:
+    """A failure message: the first few findings with their excerpts."""
+    parts = [f"{len(findings)} fatal finding(s) in the DUT log:"]
+    for finding in findings[:limit]:
+        parts.append(f"--- {finding.kind} at line {finding.line_no}:\n{finding.excerpt}")
+    if len(findings) > limit:
+        parts.append(f"... and {len(findings) - limit} more")
+    return "\n".join(parts)

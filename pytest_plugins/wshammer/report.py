@@ -1,0 +1,175 @@
+"""Reports of a hammer session: a table per scenario (rich), report.json, junit.xml and a PNG of STATS over
+time (free heap and throughput per scenario). Rows are built by the plugin; the writers only format them.
+Nothing here is shared between threads.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+
+@dataclass
+class ScenarioRecord:
+    nodeid: str
+    name: str
+    target: str
+    variant: str
+    ok: bool
+    reasons: list[str] = field(default_factory=list)
+    figures: dict[str, float | int | str | None] = field(default_factory=dict)
+    stats: list[dict[str, str]] = field(default_factory=list)  # the STATS lines' fields, in order
+    command: str = ""
+    duration_s: float = 0.0
+
+    def fail(self, reason: str) -> None:
+        self.ok = False
+        self.reasons.append(reason)
+
+
+def _fmt(value: float | int | str | None, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def summary_table(records: Sequence[ScenarioRecord]) -> Table:
+    table = Table(title="wshammer", show_lines=False)
+    for column, justify in (
+        ("scenario", "left"),
+        ("target/variant", "left"),
+        ("verdict", "left"),
+        ("messages", "right"),
+        ("errors", "right"),
+        ("reconnects", "right"),
+        ("stop p50/p99 ms", "right"),
+        ("heap delta", "right"),
+        ("why", "left"),
+    ):
+        # One line per scenario; the whole reasons are in the test's failure and report.json.
+        table.add_column(column, justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
+    for rec in records:
+        fig = rec.figures
+        stop = "-" if fig.get("stop_p50_ms") is None else f"{_fmt(fig.get('stop_p50_ms'))}/{_fmt(fig.get('stop_p99_ms'))}"
+        table.add_row(
+            rec.name,
+            f"{rec.target}/{rec.variant}",
+            "[green]PASS[/green]" if rec.ok else "[red]FAIL[/red]",
+            _fmt(fig.get("sent")),
+            _fmt(fig.get("send_err")),
+            _fmt(fig.get("reconnects")),
+            stop,
+            _fmt(fig.get("heap_delta")),
+            "; ".join(rec.reasons)[:160],
+        )
+    return table
+
+
+def render_table(records: Sequence[ScenarioRecord], width: int = 160) -> str:
+    console = Console(width=width, record=True, force_terminal=False, color_system=None)
+    with console.capture() as capture:
+        console.print(summary_table(records))
+    return capture.get()
+
+
+def write_json(records: Sequence[ScenarioRecord], path: Path) -> Path:
+    payload = {
+        "ok": all(r.ok for r in records),
+        "scenarios": [asdict(r) for r in records],
+    }
+    path.write_text(json.dumps(payload, indent=2, default=_json_default) + "\n")
+    return path
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return str(value)
+
+
+def write_junit(records: Sequence[ScenarioRecord], path: Path, suite: str = "wshammer") -> Path:
+    root = ET.Element(
+        "testsuite",
+        name=suite,
+        tests=str(len(records)),
+        failures=str(sum(1 for r in records if not r.ok)),
+        errors="0",
+        time=f"{sum(r.duration_s for r in records):.3f}",
+    )
+    for rec in records:
+        case = ET.SubElement(
+            root, "testcase", classname=f"{suite}.{rec.target}.{rec.variant}", name=rec.name, time=f"{rec.duration_s:.3f}"
+        )
+        props = ET.SubElement(case, "properties")
+        for key, value in rec.figures.items():
+            ET.SubElement(props, "property", name=key, value=_fmt(value, 3))
+        if not rec.ok:
+            failure = ET.SubElement(case, "failure", message=(rec.reasons[0] if rec.reasons else "failed")[:500])
+            failure.text = "\n".join(rec.reasons)
+        if rec.command:
+            ET.SubElement(case, "system-out").text = rec.command
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return path
+
+
+def _series(stats: list[dict[str, str]]) -> tuple[list[float], list[float], list[float]]:
+    """(t in s, free heap in kB, sends per second) from STATS lines; unusable lines are skipped."""
+    t, heap, rate = [], [], []
+    prev_t = prev_sent = None
+    for line in stats:
+        try:
+            now, sent, free = int(line["t_ms"]) / 1000, int(line["sent"]), int(line["free_heap"]) / 1024
+        except (KeyError, ValueError):
+            continue
+        t.append(now)
+        heap.append(free)
+        rate.append((sent - prev_sent) / (now - prev_t) if prev_t is not None and now > prev_t else 0.0)
+        prev_t, prev_sent = now, sent
+    return t, heap, rate
+
+
+def write_plot(records: Sequence[ScenarioRecord], path: Path) -> Path | None:
+    """Free heap and throughput over each run; None when no scenario has two STATS lines to draw."""
+    drawable = [(r, _series(r.stats)) for r in records]
+    drawable = [(r, s) for r, s in drawable if len(s[0]) >= 2]
+    if not drawable:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on CI
+    from matplotlib import pyplot as plt
+
+    fig, (ax_heap, ax_rate) = plt.subplots(2, 1, figsize=(10, 7), sharex=True)
+    for rec, (t, heap, rate) in drawable:
+        ax_heap.plot(t, heap, label=rec.name)
+        ax_rate.plot(t, rate, label=rec.name)
+    ax_heap.set_ylabel("free heap (kB)")
+    ax_rate.set_ylabel("sends / s")
+    ax_rate.set_xlabel("time in run (s)")
+    ax_heap.legend(fontsize="small", loc="best")
+    ax_heap.grid(True, alpha=0.3)
+    ax_rate.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def write_all(records: Sequence[ScenarioRecord], directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = [write_json(records, directory / "report.json"), write_junit(records, directory / "junit.xml")]
+    plot = write_plot(records, directory / "stats.png")
+    if plot is not None:
+        written.append(plot)
+    (directory / "summary.txt").write_text(render_table(records))
+    written.append(directory / "summary.txt")
+    return written

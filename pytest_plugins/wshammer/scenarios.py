@@ -1,0 +1,137 @@
+"""The hammer suite's scenarios: the command parameters each is run with (sized for CI, scaled by --wsh-soak),
+what a correct run looks like (verdict.Expectation), and how long the rig waits. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .verdict import Expectation
+
+SCENARIOS = (
+    "echo",
+    "multi_send",
+    "partial",
+    "abort_storm",
+    "server_faults",
+    "wss_reconnect",
+    "lifecycle",
+    "stop_latency",
+)
+
+# Fault paths server_faults is run against (docs/hammer-protocol.md, "Server paths"), by test id.
+FAULT_PATHS = {
+    "close": "/close?after=20&code=1001",
+    "reset": "/reset?after=20",
+    "stall": "/stall?after=20",
+    "malformed_rsv": "/malformed?after=20&kind=reserved_bits",
+    "malformed_opcode": "/malformed?after=20&kind=bad_opcode",
+    "handshake_500": "/handshake?kind=status_500",
+    "handshake_accept": "/handshake?kind=bad_accept",
+}
+
+# How much slower each build runs than a plain one (TSan instruments every access).
+VARIANT_SLOWDOWN = {"debug": 1.0, "asan": 2.0, "tsan": 5.0}
+# The app's senders are unpaced (they do not wait for echoes), so a cut connection may take every message
+# its sockets held: fault scenarios bound mid-connection losses only (verdict.py).
+UNPACED = None
+# The client states stop_latency stops in (docs/hammer-protocol.md); the rig gives it every peer they need.
+STOP_STATES = (
+    "connected_idle", "receiving", "tcp_connect", "tls_handshake", "ws_handshake", "reconnect_wait", "start_failed"
+)
+# stop() must return in a fraction of the timeouts it could wrongly wait for (F9, F10): 2 s against 10 s.
+STOP_LATENCY_FRACTION = 0.2
+# Bytes one run may keep. Each test's run is the first in its process, so one-time allocations (event loop,
+# the app's reporter tasks, lwIP/mbedTLS caches on a device) land in it: about 18 kB on linux. Small per-use
+# leaks are the app's to find (heap over lifecycle's and wss_reconnect's cycles) and, on linux, exactly
+# LeakSanitizer's at exit (asan variant); this bound catches a leak per message or per connection.
+HEAP_BOUND = 32768
+
+
+@dataclass(frozen=True)
+class ScenarioPlan:
+    scenario: str
+    server: str  # "ws" or "wss"
+    path: str
+    params: dict[str, int | str] = field(default_factory=dict)
+    expect: Expectation = field(default_factory=lambda: Expectation(scenario="echo"))
+    needs_stall_peers: bool = False  # stall_uri (silent after accept) and blackhole_uri (connect never answered)
+    needs_ca: bool = False  # the CA even on a ws:// uri (stop_latency's TLS handshake state)
+
+
+def _scaled(params: dict[str, int | str], soak: int, keys: tuple[str, ...]) -> dict[str, int | str]:
+    return {k: (v * soak if k in keys and isinstance(v, int) else v) for k, v in params.items()}
+
+
+def plan(scenario: str, *, target: str = "linux", soak: int = 1, fault_path: str | None = None) -> ScenarioPlan:
+    """The run of ``scenario`` the suite makes; ``soak`` multiplies message counts, cycles and durations."""
+    if soak < 1:
+        raise ValueError(f"soak must be >= 1, got {soak}")
+    base = Expectation(scenario=scenario, max_heap_delta=HEAP_BOUND, max_fd_delta=0 if target == "linux" else None)
+    grow = ("msgs", "cycles", "duration_ms")
+    if scenario == "echo":
+        params: dict[str, int | str] = {"tasks": 1, "msgs": 50, "max": 2048}
+        return ScenarioPlan(scenario, "ws", "/echo", _scaled(params, soak, grow), replace(base, tasks=1))
+    if scenario == "multi_send":
+        params = {"tasks": 4, "msgs": 100, "max": 4096}
+        return ScenarioPlan(scenario, "ws", "/echo", _scaled(params, soak, grow), replace(base, tasks=4))
+    if scenario == "partial":
+        params = {"tasks": 4, "msgs": 40, "min": 600, "max": 6000, "buffer": 512}
+        expect = replace(base, tasks=4, fragmented=True)
+        return ScenarioPlan(scenario, "ws", "/echo", _scaled(params, soak, grow), expect)
+    if scenario == "abort_storm":
+        params = {"tasks": 4, "msgs": 100, "cycles": 10, "network_timeout_ms": 3000, "reconnect_timeout_ms": 200}
+        expect = replace(base, tasks=4, faults=True, in_flight_per_task=UNPACED)
+        return ScenarioPlan(scenario, "ws", "/echo", _scaled(params, soak, grow), expect)
+    if scenario == "server_faults":
+        if fault_path is None:
+            raise ValueError("server_faults needs a fault_path")
+        params = {"tasks": 2, "msgs": 60, "network_timeout_ms": 2000, "reconnect_timeout_ms": 300}
+        expect = replace(base, tasks=2, faults=True, in_flight_per_task=UNPACED)
+        return ScenarioPlan(scenario, "ws", fault_path, _scaled(params, soak, grow), expect)
+    if scenario == "wss_reconnect":
+        params = {"tasks": 2, "msgs": 40, "cycles": 4, "reconnect_timeout_ms": 200}
+        expect = replace(base, tasks=2, faults=True, in_flight_per_task=UNPACED)
+        return ScenarioPlan(scenario, "wss", "/close?after=15&code=1001", _scaled(params, soak, grow), expect)
+    if scenario == "lifecycle":
+        params = {"cycles": 10}
+        expect = replace(base, tasks=0, faults=True, in_flight_per_task=UNPACED)
+        return ScenarioPlan(scenario, "ws", "/echo", _scaled(params, soak, grow), expect)
+    if scenario == "stop_latency":
+        params = {"cycles": 4, "network_timeout_ms": 10000, "reconnect_timeout_ms": 10000}
+        bound_ms = STOP_LATENCY_FRACTION * min(params["network_timeout_ms"], params["reconnect_timeout_ms"])
+        expect = replace(
+            base,
+            tasks=0,
+            faults=True,
+            in_flight_per_task=UNPACED,
+            echoes=False,
+            stop_latency_bound_ms=bound_ms,
+            min_latencies=len(STOP_STATES),
+            no_skips=True,
+        )
+        return ScenarioPlan(
+            scenario, "ws", "/echo", _scaled(params, soak, grow), expect, needs_stall_peers=True, needs_ca=True
+        )
+    raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
+
+
+def run_timeout_s(scenario: str, params: dict[str, int | str], variant: str = "debug") -> float:
+    """An upper bound for one run, from its parameters: generous, since hitting it means the app hung."""
+    def num(key: str, default: int) -> int:
+        value = params.get(key, default)
+        return int(value)
+
+    seconds = 30.0
+    seconds += num("tasks", 4) * num("msgs", 100) * 0.02
+    seconds += num("duration_ms", 0) / 1000
+    per_cycle = 3.0
+    if scenario in ("stop_latency", "server_faults", "wss_reconnect", "abort_storm"):
+        per_cycle += num("network_timeout_ms", 10000) / 1000
+    seconds += num("cycles", 1) * per_cycle
+    return seconds * VARIANT_SLOWDOWN.get(variant, 1.0)
+
+
+def silence_timeout_s(variant: str = "debug") -> float:
+    """The app prints STATS every second while it runs; this much silence means it is stuck."""
+    return 20.0 * VARIANT_SLOWDOWN.get(variant, 1.0)

@@ -1,0 +1,96 @@
+"""The plugin end to end: pytest-embedded starts a fake hammer app (a Python script standing in for the
+ELF), the hammer fixture runs a scenario against the real echo server, the verdict and the log guard judge
+it. Each case is a pytester run of a tiny test file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+FAKE = Path(__file__).parent / "fake_app" / "fake_hammer.py"
+
+pytest_plugins = ["pytester"]
+
+TEST_FILE = """
+from wshammer.scenarios import ScenarioPlan
+from wshammer.verdict import Expectation
+
+def test_echo_run(hammer):
+    plan = ScenarioPlan("echo", "ws", "/echo", {"tasks": 2, "msgs": 5}, Expectation("echo", tasks=2))
+    result = hammer.run(plan)
+    assert result.verdict.ok, result.explain()
+    assert result.verdict.figures["server_received"] == 10
+"""
+
+
+@pytest.fixture
+def fake_build(tmp_path: Path) -> Path:
+    """A build folder pytest-embedded accepts for target linux, whose 'ELF' is the fake app."""
+    build = tmp_path / "build_fake"
+    (build / "config").mkdir(parents=True)
+    (build / "config" / "sdkconfig.json").write_text(
+        json.dumps({"IDF_TARGET": "linux", "IDF_TARGET_LINUX": True, "APP_BUILD_TYPE_ELF_ONLY": True})
+    )
+    elf = build / "fake_hammer.elf"
+    elf.write_text(f"#!{sys.executable}\n" + FAKE.read_text())
+    elf.chmod(0o755)
+    return build
+
+
+def run_fake(pytester: pytest.Pytester, build: Path, mode: str, *extra: str) -> pytest.RunResult:
+    pytester.makepyfile(test_fake=TEST_FILE)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FAKE_MODE", mode)  # the DUT inherits the pytest subprocess's environment
+        return pytester.runpytest_subprocess(
+            "--embedded-services", "idf", "--build-dir", str(build), "-p", "no:cacheprovider", *extra, timeout=120
+        )
+
+
+def test_a_good_run_passes_and_writes_reports(pytester, fake_build, tmp_path):
+    report_dir = tmp_path / "report"
+    result = run_fake(pytester, fake_build, "ok", "--wsh-report", str(report_dir))
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*wshammer scenarios*", "*echo*linux/debug*PASS*"])
+    data = json.loads((report_dir / "report.json").read_text())
+    assert data["ok"] is True and data["scenarios"][0]["figures"]["server_received"] == 10
+    assert (report_dir / "junit.xml").is_file() and (report_dir / "stats.png").is_file()
+
+
+def test_a_claimed_but_unsent_message_fails_the_verdict(pytester, fake_build):
+    result = run_fake(pytester, fake_build, "lose")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*lost 1 message(s): app sent 10, server received 9*"])
+
+
+def test_a_sanitizer_report_fails_a_passing_run(pytester, fake_build):
+    result = run_fake(pytester, fake_build, "tsan")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*log guard:*", "*1 fatal finding(s) in the DUT log:*", "*tsan at line*"])
+
+
+def test_a_crash_after_the_result_fails_the_test(pytester, fake_build):
+    result = run_fake(pytester, fake_build, "abort")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*log guard:*", "*the app was killed by signal 6*"])
+
+
+def test_an_app_that_ignores_quit_fails_the_test(pytester, fake_build):
+    result = run_fake(pytester, fake_build, "hang_quit", "--wsh-quit-timeout", "2")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*did not exit within 2 s of 'quit' (hung shutdown)*"])
+
+
+def test_bad_options_are_usage_errors(pytester, fake_build):
+    pytester.makepyfile(test_fake=TEST_FILE)
+    result = pytester.runpytest_subprocess("--wsh-variant", "fast", "--build-dir", str(fake_build))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--wsh-variant 'fast': choose one of debug, tsan, asan*"])
+    result = pytester.runpytest_subprocess("--wsh-soak", "0", "--build-dir", str(fake_build))
+    result.stderr.fnmatch_lines(["*--wsh-soak '0': a whole number >= 1*"])
+    result = pytester.runpytest_subprocess("--wsh-quit-timeout", "soon", "--build-dir", str(fake_build))
+    result.stderr.fnmatch_lines(["*--wsh-quit-timeout 'soon': seconds > 0*"])
+    result = pytester.runpytest_subprocess("--wsh-component", str(fake_build), "--build-dir", str(fake_build))
+    result.stderr.fnmatch_lines(["*not an esp_websocket_client tree*"])

@@ -1,0 +1,67 @@
+"""The report writers: table, report.json, junit.xml, the STATS plot."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from wshammer.report import ScenarioRecord, render_table, write_all, write_junit, write_plot
+
+
+def records():
+    stats = [
+        {"t_ms": "1000", "sent": "200", "free_heap": "300000"},
+        {"t_ms": "2000", "sent": "500", "free_heap": "298000"},
+        {"t_ms": "3000", "sent": "650", "free_heap": "297000"},
+    ]
+    good = ScenarioRecord(
+        nodeid="a::test_multi_send[linux]", name="multi_send", target="linux", variant="tsan", ok=True,
+        figures={"sent": 650, "send_err": 0, "reconnects": 0, "heap_delta": 120, "stop_p50_ms": None},
+        stats=stats, command="run scenario=multi_send uri=ws://127.0.0.1:1/echo", duration_s=3.5,
+    )
+    bad = ScenarioRecord(
+        nodeid="a::test_stop_latency[linux]", name="stop_latency", target="linux", variant="tsan", ok=False,
+        reasons=["1 stop(s) took >= 2000 ms; worst 9998 ms in state connected"],
+        figures={"sent": 0, "send_err": 0, "reconnects": 0, "heap_delta": 0, "stop_p50_ms": 3.25, "stop_p99_ms": 9998.0},
+        stats=[{"t_ms": "1000", "sent": "x"}],
+    )
+    return [good, bad]
+
+
+def test_table_shows_verdicts_figures_and_reasons():
+    text = render_table(records())
+    assert "multi_send" in text and "linux/tsan" in text and "PASS" in text
+    assert "FAIL" in text and "3.2/9998.0" in text and "1 stop(s) took >= 2000 ms" in text
+
+
+def test_json_report_round_trips(tmp_path):
+    written = write_all(records(), tmp_path)
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["ok"] is False
+    assert [s["name"] for s in data["scenarios"]] == ["multi_send", "stop_latency"]
+    assert data["scenarios"][1]["reasons"] == ["1 stop(s) took >= 2000 ms; worst 9998 ms in state connected"]
+    assert {p.name for p in written} == {"report.json", "junit.xml", "stats.png", "summary.txt"}
+
+
+def test_junit_has_one_case_per_scenario_and_failures(tmp_path):
+    root = ET.parse(write_junit(records(), tmp_path / "junit.xml")).getroot()
+    assert (root.get("tests"), root.get("failures")) == ("2", "1")
+    cases = root.findall("testcase")
+    assert [c.get("name") for c in cases] == ["multi_send", "stop_latency"]
+    assert cases[0].find("failure") is None
+    assert "9998 ms" in cases[1].find("failure").get("message")
+    props = {p.get("name"): p.get("value") for p in cases[0].find("properties")}
+    assert props["sent"] == "650" and props["stop_p50_ms"] == "-"
+
+
+def test_plot_is_a_png_and_skipped_without_data(tmp_path):
+    path = write_plot(records(), tmp_path / "stats.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert write_plot(records()[1:], tmp_path / "none.png") is None  # one unusable STATS line: nothing to draw
+    assert not (tmp_path / "none.png").exists()
+
+
+def test_record_fail_marks_and_keeps_reasons():
+    rec = records()[0]
+    rec.fail("log guard: tsan at line 4")
+    assert not rec.ok and rec.reasons == ["log guard: tsan at line 4"]
