@@ -1,0 +1,2 @@
+#include "feature.h"
+const char *feature_name(void) { return "off"; }

@@ -1,0 +1,6 @@
+#include "secret.h"
+
+const char *secret_text(void)
+{
+    return "extra";
+}

@@ -1,0 +1,82 @@
+# The project's outputs: <build>/<name>.elf and <build>/project_description.json.
+# Every component archive is linked whole (--whole-archive), so constructors and self-registrations in
+# objects nothing references still make it into the ELF, as ESP-IDF's WHOLE_ARCHIVE does for the
+# components that need it. The archives are also linked normally, which carries their external libraries
+# (pthread, mbedTLS, ...) and gives ninja the relink dependency.
+
+function(__wsh_add_elf project_name build_dir)
+    set(elf "${project_name}.elf")
+    set(stub "${build_dir}/project_elf_src_linux.c")
+    if(NOT EXISTS "${stub}")
+        file(WRITE "${stub}" "/* The ELF's own source: empty, the program lives in the component archives. */\n")
+    endif()
+    add_executable(${elf} "${stub}")
+    set_target_properties(${elf} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${build_dir}")
+
+    get_property(build GLOBAL PROPERTY __WSH_BUILD_COMPONENTS)
+    set(libs)
+    set(archives "")
+    foreach(name IN LISTS build)
+        get_property(type GLOBAL PROPERTY __IDF_COMPONENT_${name}_COMPONENT_TYPE)
+        list(APPEND libs "__idf_${name}")
+        if(type STREQUAL "LIBRARY")
+            string(APPEND archives " \"$<TARGET_FILE:__idf_${name}>\"")
+        endif()
+    endforeach()
+    if(archives)
+        target_link_options(${elf} PRIVATE "SHELL:-Wl,--whole-archive${archives} -Wl,--no-whole-archive")
+    endif()
+    target_link_libraries(${elf} PRIVATE ${libs} m)
+    idf_build_set_property(EXECUTABLE "${elf}")
+    idf_build_set_property(EXECUTABLE_NAME "${project_name}")
+endfunction()
+
+function(__wsh_json_string out value)
+    string(REPLACE "\\" "\\\\" value "${value}")
+    string(REPLACE "\"" "\\\"" value "${value}")
+    set(${out} "\"${value}\"" PARENT_SCOPE)
+endfunction()
+
+function(__wsh_json_list out)
+    set(items)
+    foreach(item IN LISTS ARGN)
+        __wsh_json_string(quoted "${item}")
+        list(APPEND items "${quoted}")
+    endforeach()
+    string(JOIN ", " joined ${items})
+    set(${out} "[${joined}]" PARENT_SCOPE)
+endfunction()
+
+# A subset of ESP-IDF's project_description.json with the same key names, plus wsh_variant.
+function(__wsh_write_project_description project_name project_dir build_dir)
+    idf_build_get_property(sdkconfig SDKCONFIG)
+    idf_build_get_property(defaults SDKCONFIG_DEFAULTS)
+    idf_build_get_property(build BUILD_COMPONENTS)
+    set(paths)
+    foreach(name IN LISTS build)
+        get_property(dir GLOBAL PROPERTY __IDF_COMPONENT_${name}_COMPONENT_DIR)
+        list(APPEND paths "${dir}")
+    endforeach()
+    set(fields)
+    foreach(pair
+            "project_name=${project_name}" "project_path=${project_dir}" "build_dir=${build_dir}"
+            "config_file=${sdkconfig}" "idf_path=${IDF_PATH}" "idf_ver=${IDF_VER}" "target=linux"
+            "app_elf=${project_name}.elf" "wsh_variant=${WSH_VARIANT}"
+            "c_compiler=${CMAKE_C_COMPILER}" "build_type=elf_only")
+        string(FIND "${pair}" "=" eq)
+        string(SUBSTRING "${pair}" 0 ${eq} key)
+        math(EXPR start "${eq} + 1")
+        string(SUBSTRING "${pair}" ${start} -1 value)
+        __wsh_json_string(json "${value}")
+        list(APPEND fields "    \"${key}\": ${json}")
+    endforeach()
+    __wsh_json_list(json ${defaults})
+    list(APPEND fields "    \"config_defaults\": ${json}")
+    __wsh_json_list(json ${build})
+    list(APPEND fields "    \"build_components\": ${json}")
+    __wsh_json_list(json ${paths})
+    list(APPEND fields "    \"build_component_paths\": ${json}")
+    list(APPEND fields "    \"idf_version\": {\"major\": ${IDF_VERSION_MAJOR}, \"minor\": ${IDF_VERSION_MINOR}, \"patch\": ${IDF_VERSION_PATCH}}")
+    string(JOIN ",\n" body ${fields})
+    file(WRITE "${build_dir}/project_description.json" "{\n${body}\n}\n")
+endfunction()
