@@ -1,0 +1,148 @@
+/*
+ * Console I/O and the command loop. Everything here runs in the console task
+ * (app_main's); the line buffer and the pass/fail tally are that task's alone.
+ * On a device the console driver is installed and bound to the VFS so that
+ * fgets() on stdin blocks instead of returning at once; the driver and VFS
+ * calls used exist unchanged from ESP-IDF v5.3 to v6.0.
+ */
+#include "hammer_console.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esp_log.h"
+#include "esp_system.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
+#include "hammer_cmd.h"
+#include "hammer_run.h"
+#include "sdkconfig.h"
+
+#if !CONFIG_IDF_TARGET_LINUX
+#if CONFIG_ESP_CONSOLE_USB_SERIAL_JTAG
+#include "driver/usb_serial_jtag.h"
+#include "driver/usb_serial_jtag_vfs.h"
+#elif CONFIG_ESP_CONSOLE_UART
+#include "driver/uart.h"
+#include "driver/uart_vfs.h"
+#endif
+#endif
+
+static const char *TAG = "wsh";
+
+#define LINE_MAX_LEN 4096        /* a `ca` of a few kB of base64 fits */
+#define UART_RX_BUFFER 2048
+#define INPUT_RETRY_MS 50
+
+static char s_line[LINE_MAX_LEN];
+static hammer_cmd_t s_cmd;       /* ~1.3 kB: kept off the small main-task stack */
+static uint32_t s_passed;
+static uint32_t s_failed;
+
+#if CONFIG_IDF_TARGET_LINUX
+static void console_driver_install(void)
+{
+}
+#elif CONFIG_ESP_CONSOLE_USB_SERIAL_JTAG
+static void console_driver_install(void)
+{
+    usb_serial_jtag_driver_config_t cfg = USB_SERIAL_JTAG_DRIVER_CONFIG_DEFAULT();
+    ESP_ERROR_CHECK(usb_serial_jtag_driver_install(&cfg));
+    usb_serial_jtag_vfs_use_driver();
+}
+#elif CONFIG_ESP_CONSOLE_UART
+static void console_driver_install(void)
+{
+    ESP_ERROR_CHECK(uart_driver_install(CONFIG_ESP_CONSOLE_UART_NUM, UART_RX_BUFFER, 0, 0, NULL, 0));
+    uart_vfs_dev_use_driver(CONFIG_ESP_CONSOLE_UART_NUM);
+}
+#else
+#error "ws_hammer reads commands from the console: enable a UART or USB-serial-JTAG console"
+#endif
+
+void hammer_console_init(void)
+{
+    /* pytest-embedded reads stdout from a file: line-by-line output must not sit in a buffer. */
+    setvbuf(stdout, NULL, _IONBF, 0);
+    console_driver_install();
+    setvbuf(stdin, NULL, _IONBF, 0);
+}
+
+/* Reads one line; false at end of input (linux only: a device console never ends). */
+static bool read_line(bool *too_long)
+{
+    *too_long = false;
+    while (fgets(s_line, sizeof(s_line), stdin) == NULL) {
+#if CONFIG_IDF_TARGET_LINUX
+        return false;
+#else
+        clearerr(stdin);
+        vTaskDelay(pdMS_TO_TICKS(INPUT_RETRY_MS));
+#endif
+    }
+    if (strchr(s_line, '\n') == NULL && strlen(s_line) == sizeof(s_line) - 1) {
+        *too_long = true;
+        int c;
+        while ((c = fgetc(stdin)) != '\n' && c != EOF) {
+        }
+    }
+    return true;
+}
+
+static void quit(void)
+{
+    ESP_LOGI(TAG, "QUIT passed=%" PRIu32 " failed=%" PRIu32, s_passed, s_failed);
+#if CONFIG_IDF_TARGET_LINUX
+    fflush(stdout);
+    exit(s_failed == 0 ? 0 : 1);
+#endif
+}
+
+static void handle_line(void)
+{
+    char reason[HAMMER_REASON_LEN];
+    switch (hammer_cmd_parse(s_line, &s_cmd, reason, sizeof(reason))) {
+    case HAMMER_LINE_EMPTY:
+        break;
+    case HAMMER_LINE_QUIT:
+        quit();
+        break;
+    case HAMMER_LINE_BAD:
+        ESP_LOGE(TAG, "BADCMD reason=\"%s\"", reason);
+        break;
+    case HAMMER_LINE_RUN:
+        if (hammer_run_wedged()) {
+            hammer_cmd_release(&s_cmd);
+            ESP_LOGE(TAG, "BADCMD reason=\"a previous run hung inside the client; restart the app\"");
+            s_failed++;
+            break;
+        }
+        if (hammer_run(&s_cmd)) {
+            s_passed++;
+        } else {
+            s_failed++;
+        }
+        break;
+    }
+}
+
+void hammer_console_run(const char *network_address)
+{
+    ESP_LOGI(TAG, "READY target=%s idf=%s buffer_size_default=1024 address=%s", CONFIG_IDF_TARGET,
+             esp_get_idf_version(), network_address ? network_address : "none");
+    for (;;) {
+        bool too_long;
+        if (!read_line(&too_long)) {
+            quit(); /* the runner closed our stdin: same as quit */
+            return;
+        }
+        if (too_long) {
+            ESP_LOGE(TAG, "BADCMD reason=\"line longer than %d characters\"", LINE_MAX_LEN - 1);
+            continue;
+        }
+        handle_line();
+    }
+}

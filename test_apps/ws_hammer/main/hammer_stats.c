@@ -1,0 +1,186 @@
+/*
+ * Counters (lock-free atomics, any task) and the STATS reporter task. The
+ * reporter's control block is touched by the runner task only; the reporter
+ * task reads its scenario name and t0, which are set before it is created and
+ * not changed until it has signalled its exit.
+ */
+#include "hammer_stats.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "esp_log.h"
+#include "esp_system.h"
+#include "esp_timer.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
+#include "freertos/semphr.h"
+#include "sdkconfig.h"
+
+#if CONFIG_IDF_TARGET_LINUX
+#include <dirent.h>
+#include <unistd.h>
+#endif
+
+static const char *TAG = "wsh";
+
+#define REPORT_PERIOD_MS 1000
+#define REPORTER_EXIT_WAIT_MS 3000
+#define WAIT_POLL_MS 20
+
+static _Atomic uint32_t s_counters[HAMMER_STAT_COUNT];
+
+static struct {
+    const char *scenario;       /* set before the task starts */
+    int64_t t0_ms;              /* set before the task starts */
+    SemaphoreHandle_t stop;     /* given by the runner to end the task */
+    SemaphoreHandle_t exited;   /* given by the task as its last act */
+} s_reporter;
+
+void hammer_stats_reset(void)
+{
+    for (int i = 0; i < HAMMER_STAT_COUNT; i++) {
+        atomic_store(&s_counters[i], 0);
+    }
+}
+
+void hammer_stats_add(hammer_stat_t which, uint32_t n)
+{
+    atomic_fetch_add_explicit(&s_counters[which], n, memory_order_relaxed);
+}
+
+uint32_t hammer_stats_get(hammer_stat_t which)
+{
+    return atomic_load_explicit(&s_counters[which], memory_order_relaxed);
+}
+
+int64_t hammer_now_ms(void)
+{
+    return esp_timer_get_time() / 1000;
+}
+
+bool hammer_stats_wait(hammer_stat_t which, uint32_t target, uint32_t timeout_ms, uint32_t quiet_ms)
+{
+    int64_t start = hammer_now_ms();
+    int64_t last_move = start;
+    uint32_t last = hammer_stats_get(which);
+    while (last < target) {
+        int64_t now = hammer_now_ms();
+        if (now - start >= timeout_ms || now - last_move >= quiet_ms) {
+            return false;
+        }
+        vTaskDelay(pdMS_TO_TICKS(WAIT_POLL_MS));
+        uint32_t value = hammer_stats_get(which);
+        if (value != last) {
+            last = value;
+            last_move = hammer_now_ms();
+        }
+    }
+    return true;
+}
+
+#if CONFIG_IDF_TARGET_LINUX
+int hammer_open_sockets(void)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    if (dir == NULL) {
+        return -1;
+    }
+    int count = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        char path[sizeof(entry->d_name) + 16];
+        char target[64];
+        if (entry->d_name[0] == '.') {
+            continue;
+        }
+        snprintf(path, sizeof(path), "/proc/self/fd/%s", entry->d_name);
+        ssize_t n = readlink(path, target, sizeof(target) - 1);
+        if (n > 0) {
+            target[n] = '\0';
+            count += strncmp(target, "socket:", 7) == 0;
+        }
+    }
+    closedir(dir);
+    return count;
+}
+#else
+int hammer_open_sockets(void)
+{
+    return -1;
+}
+#endif
+
+void hammer_stats_log_task(const char *scenario, const hammer_task_tally_t *t)
+{
+    ESP_LOGI(TAG, "TASK scenario=%s id=%lu attempted=%lu sent=%lu send_err=%lu first_seq=%lld last_seq=%lld "
+             "max_send_ms=%.1f", scenario, (unsigned long)t->id, (unsigned long)t->attempted, (unsigned long)t->sent,
+             (unsigned long)t->send_err, (long long)t->first_seq, (long long)t->last_seq,
+             (double)t->max_send_us / 1000.0);
+}
+
+void hammer_stats_count_send(hammer_task_tally_t *t, uint32_t seq, bool ok, int64_t started_us)
+{
+    int64_t took_us = esp_timer_get_time() - started_us;
+    if (took_us > t->max_send_us) {
+        t->max_send_us = took_us;
+    }
+    t->attempted++;
+    hammer_stats_add(HAMMER_STAT_ATTEMPTED, 1);
+    if (ok) {
+        t->sent++;
+        hammer_stats_add(HAMMER_STAT_SENT, 1);
+        if (t->first_seq < 0) {
+            t->first_seq = seq;
+        }
+        t->last_seq = seq;
+    } else {
+        t->send_err++;
+        hammer_stats_add(HAMMER_STAT_SEND_ERR, 1);
+    }
+}
+
+static void report_once(void)
+{
+    ESP_LOGI(TAG, "STATS scenario=%s t_ms=%lld sent=%lu send_err=%lu echoed=%lu corrupt=%lu out_of_order=%lu "
+             "reconnects=%lu free_heap=%lu min_free_heap=%lu open_fds=%d",
+             s_reporter.scenario, (long long)(hammer_now_ms() - s_reporter.t0_ms),
+             (unsigned long)hammer_stats_get(HAMMER_STAT_SENT), (unsigned long)hammer_stats_get(HAMMER_STAT_SEND_ERR),
+             (unsigned long)hammer_stats_get(HAMMER_STAT_ECHOED), (unsigned long)hammer_stats_get(HAMMER_STAT_CORRUPT),
+             (unsigned long)hammer_stats_get(HAMMER_STAT_OUT_OF_ORDER),
+             (unsigned long)hammer_stats_get(HAMMER_STAT_RECONNECTS), (unsigned long)esp_get_free_heap_size(),
+             (unsigned long)esp_get_minimum_free_heap_size(), hammer_open_sockets());
+}
+
+static void reporter_task(void *arg)
+{
+    (void)arg;
+    while (xSemaphoreTake(s_reporter.stop, pdMS_TO_TICKS(REPORT_PERIOD_MS)) != pdTRUE) {
+        report_once();
+    }
+    xSemaphoreGive(s_reporter.exited);
+    vTaskDelete(NULL);
+}
+
+bool hammer_stats_reporter_start(const char *scenario, int64_t t0_ms)
+{
+    if (s_reporter.stop == NULL) {
+        s_reporter.stop = xSemaphoreCreateBinary();
+        s_reporter.exited = xSemaphoreCreateBinary();
+        if (s_reporter.stop == NULL || s_reporter.exited == NULL) {
+            return false;
+        }
+    }
+    s_reporter.scenario = scenario;
+    s_reporter.t0_ms = t0_ms;
+    return xTaskCreate(reporter_task, "wsh_stats", 4096, NULL, 3, NULL) == pdPASS;
+}
+
+void hammer_stats_reporter_stop(void)
+{
+    xSemaphoreGive(s_reporter.stop);
+    if (xSemaphoreTake(s_reporter.exited, pdMS_TO_TICKS(REPORTER_EXIT_WAIT_MS)) != pdTRUE) {
+        ESP_LOGW(TAG, "stats reporter did not stop within %d ms", REPORTER_EXIT_WAIT_MS);
+    }
+}
