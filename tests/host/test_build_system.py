@@ -139,6 +139,13 @@ def test_missing_defaults_file_is_a_clear_error(tmp_path):
     assert "nowhere.defaults" in result.stdout and "does not exist" in result.stdout
 
 
+def test_empty_defaults_entries_are_skipped(tmp_path):
+    # idf-build-apps passes "-DSDKCONFIG_DEFAULTS=;" for an app without sdkconfig files.
+    result = configure(MAIN_ALL_APP, tmp_path / "build", "-DSDKCONFIG_DEFAULTS=;")
+    assert result.returncode == 0, result.stdout
+    assert "Is a directory" not in result.stdout
+
+
 def test_misspelt_option_in_defaults_is_warned_about(tmp_path):
     defaults = tmp_path / "typo.defaults"
     defaults.write_text("CONFIG_LOG_DEFAULT_LEVEL_WARN=y\nCONFIG_LOG_DEFAULT_LEVLE_DEBUG=y\n")
