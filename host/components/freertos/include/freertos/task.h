@@ -1,0 +1,73 @@
+/*
+ * Tasks on the host: each task is a detached pthread named after the task. Deleting another task is allowed
+ * only while it is blocked inside a FreeRTOS call (it then ends at that call without running application
+ * code again); deleting a task that runs application code is reported and aborts. See tasks.c for locking.
+ */
+#pragma once
+
+#include "freertos/FreeRTOS.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tskTaskControlBlock *TaskHandle_t;
+typedef void (*TaskFunction_t)(void *arg);
+
+typedef enum {
+    eRunning = 0,
+    eReady,
+    eBlocked,
+    eSuspended,
+    eDeleted,
+    eInvalid,
+} eTaskState;
+
+typedef enum {
+    eNoAction = 0,
+    eSetBits,
+    eIncrement,
+    eSetValueWithOverwrite,
+    eSetValueWithoutOverwrite,
+} eNotifyAction;
+
+#define tskIDLE_PRIORITY ((UBaseType_t)0)
+#define taskYIELD()      portYIELD()
+#define taskSCHEDULER_NOT_STARTED ((BaseType_t)1)
+#define taskSCHEDULER_RUNNING     ((BaseType_t)2)
+
+BaseType_t xTaskCreatePinnedToCore(TaskFunction_t fn, const char *name, uint32_t stack_depth, void *arg,
+                                   UBaseType_t priority, TaskHandle_t *created, BaseType_t core_id);
+BaseType_t xTaskCreate(TaskFunction_t fn, const char *name, uint32_t stack_depth, void *arg,
+                       UBaseType_t priority, TaskHandle_t *created);
+void vTaskDelete(TaskHandle_t task);
+
+void vTaskDelay(TickType_t ticks);
+BaseType_t xTaskDelayUntil(TickType_t *previous_wake, TickType_t increment);
+#define vTaskDelayUntil(prev, inc) ((void)xTaskDelayUntil((prev), (inc)))
+
+TickType_t xTaskGetTickCount(void);
+TickType_t xTaskGetTickCountFromISR(void);
+TaskHandle_t xTaskGetCurrentTaskHandle(void);
+char *pcTaskGetName(TaskHandle_t task);
+#define pcTaskGetTaskName(t) pcTaskGetName(t)
+UBaseType_t uxTaskPriorityGet(TaskHandle_t task);
+void vTaskPrioritySet(TaskHandle_t task, UBaseType_t priority);
+UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t task);
+BaseType_t xTaskGetSchedulerState(void);
+eTaskState eTaskGetState(TaskHandle_t task);
+
+BaseType_t xTaskGenericNotify(TaskHandle_t task, uint32_t value, eNotifyAction action, uint32_t *previous);
+#define xTaskNotify(t, v, a)                 xTaskGenericNotify((t), (v), (a), NULL)
+#define xTaskNotifyAndQuery(t, v, a, prev)   xTaskGenericNotify((t), (v), (a), (prev))
+#define xTaskNotifyFromISR(t, v, a, woken)   ((void)(woken), xTaskGenericNotify((t), (v), (a), NULL))
+#define xTaskNotifyGive(t)                   xTaskGenericNotify((t), 0, eIncrement, NULL)
+#define vTaskNotifyGiveFromISR(t, woken)     ((void)(woken), (void)xTaskGenericNotify((t), 0, eIncrement, NULL))
+BaseType_t xTaskNotifyWait(uint32_t clear_on_entry, uint32_t clear_on_exit, uint32_t *value, TickType_t ticks);
+uint32_t ulTaskNotifyTake(BaseType_t clear_on_exit, TickType_t ticks);
+
+#ifdef __cplusplus
+}
+#endif
+
+#include "freertos/idf_additions.h"

@@ -1,0 +1,98 @@
+"""The host FreeRTOS (host/components/freertos), through host/test_apps/freertos_api in every variant:
+
+- the cmocka suites: timeouts expire on time, a take blocks until the holder gives, recursive depth,
+  binary/counting semaphores, event-group all/any/clear-on-exit/sync, queue order and timeouts, deletion of
+  blocked tasks, self-deletion, names, notifications, delays, stack scaling, true parallelism;
+- the same suites under chaos mode (seeded yields and sleeps at every synchronisation point);
+- the parallelism test has teeth: confined to one CPU, it fails;
+- misuse that must be reported (ESP-IDF-format error line or failed-assert line) and abort, one process each;
+- calls on unrelated objects do not synchronise: TSan reports a race that only such a false edge could hide.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+from pathlib import Path
+
+import pytest
+
+from test_freertos_cmocka import cmocka_failure, parse_cmocka
+from wshammer import host_build
+
+APP = Path(__file__).resolve().parents[2] / "host" / "test_apps" / "freertos_api"
+SUITE_TESTS = 10 + 5 + 10
+
+# case name -> the line that must explain the abort
+FATAL_CASES = {
+    "give_foreign_mutex":
+        r'^E \(\d+\) freertos: xSemaphoreGive: task "main" gives mutex 0x[0-9a-f]+ held by task "holder"$',
+    "give_foreign_recursive_mutex":
+        r'^E \(\d+\) freertos: xSemaphoreGiveRecursive: task "main" gives mutex 0x[0-9a-f]+ that no task holds$',
+    "delete_running_task":
+        r'^E \(\d+\) freertos: vTaskDelete: task "main" deletes task "spinner" while it runs application code',
+    "take_own_mutex_forever":
+        r'^E \(\d+\) freertos: xSemaphoreTake: task "main" takes mutex 0x[0-9a-f]+ it already holds, waiting '
+        r"forever: deadlock$",
+    "task_returns":
+        r'^E \(\d+\) freertos: task "returner" returned from its function; a FreeRTOS task must end with '
+        r"vTaskDelete\(NULL\)$",
+    "delete_semaphore_with_waiter":
+        r'^E \(\d+\) freertos: vQueueDelete: queue/semaphore 0x[0-9a-f]+ deleted by task "main" while 1 task\(s\) '
+        r"wait on it$",
+    "set_reserved_bits":
+        r"^assert failed: xEventGroupSetBits \S+event_groups\.c:\d+ \(.*CONTROL_BITS.*\)$",
+}
+
+
+def test_freertos_suite(host_app, run_host_elf, variant):
+    elf = host_app(APP, variant)
+    returncode, output = run_host_elf(elf, timeout=240)
+    failure = cmocka_failure(returncode, output, SUITE_TESTS)
+    assert failure is None, failure
+
+
+def test_freertos_suite_under_chaos(host_app, run_host_elf, variant, monkeypatch):
+    elf = host_app(APP, variant)
+    monkeypatch.setenv("WSH_CHAOS_SEED", "4242")
+    returncode, output = run_host_elf(elf, timeout=240)
+    assert "wsh_chaos: chaos mode on seed=4242" in output
+    failure = cmocka_failure(returncode, output, SUITE_TESTS)
+    assert failure is None, failure
+
+
+def test_parallelism_check_fails_on_one_cpu(host_app, run_host_elf, variant, monkeypatch):
+    elf = host_app(APP, variant)
+    monkeypatch.setenv("WSH_TEST_FILTER", "test_tasks_run_in_parallel")
+    monkeypatch.setenv("WSH_TEST_ONE_CPU", "1")
+    monkeypatch.setenv("WSH_PARALLEL_PATIENCE_MS", "1500")
+    returncode, output = run_host_elf(elf, timeout=120)
+    run = parse_cmocka(output)
+    assert run.failed == ("test_tasks_run_in_parallel",), output
+    assert returncode == 1, output
+    assert not host_build.find_sanitizer_reports(output), output
+
+
+def test_unrelated_objects_do_not_hide_races(host_app, run_host_elf, variant, monkeypatch):
+    elf = host_app(APP, variant)
+    monkeypatch.setenv("WSH_TEST_CASE", "race_through_unrelated_objects")
+    returncode, output = run_host_elf(elf, timeout=60)
+    reports = host_build.find_sanitizer_reports(output)
+    if variant == "tsan":
+        assert any("ThreadSanitizer: data race" in r for r in reports), f"TSan missed the race:\n{output}"
+        assert returncode != 0, output
+    else:
+        # Only TSan can see this race: elsewhere the case runs to its end (exit status 3, "did not abort").
+        assert not reports and returncode == 3, f"exit status {returncode}:\n{output}"
+        assert re.search(r"^I \(\d+\) freertos_test: read 42$", output, re.MULTILINE), output
+
+
+@pytest.mark.parametrize("case", sorted(FATAL_CASES))
+def test_misuse_is_reported_and_aborts(host_app, run_host_elf, variant, case, monkeypatch):
+    elf = host_app(APP, variant)
+    monkeypatch.setenv("WSH_TEST_CASE", case)
+    returncode, output = run_host_elf(elf, timeout=60)
+    assert re.search(FATAL_CASES[case], output, re.MULTILINE), f"no report line for {case}:\n{output}"
+    assert returncode == -signal.SIGABRT, f"{case}: expected an abort, got exit status {returncode}:\n{output}"
+    reports = host_build.find_sanitizer_reports(output)
+    assert not reports, f"{case}: sanitizer reports:\n{output}"
