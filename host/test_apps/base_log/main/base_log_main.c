@@ -4,8 +4,8 @@
 #include <string.h>
 #include "esp_log.h"
 #include "freertos/FreeRTOS.h"
-#include "freertos/task.h"
 #include "freertos/semphr.h"
+#include "freertos/task.h"
 
 #define PARALLEL_TASKS 4
 #define PARALLEL_LINES 200

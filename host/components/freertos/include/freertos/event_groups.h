@@ -27,6 +27,18 @@ EventBits_t xEventGroupSync(EventGroupHandle_t group, const EventBits_t set, con
 #define xEventGroupSetBitsFromISR(group, bits, woken) ((void)(woken), xEventGroupSetBits((group), (bits)), pdPASS)
 #define xEventGroupClearBitsFromISR(group, bits) ((void)xEventGroupClearBits((group), (bits)), pdPASS)
 
+/* ESP-IDF's *WithCaps variants (idf_additions.h): the host has one heap, so caps are ignored. */
+static inline EventGroupHandle_t xEventGroupCreateWithCaps(UBaseType_t caps)
+{
+    (void)caps;
+    return xEventGroupCreate();
+}
+
+static inline void vEventGroupDeleteWithCaps(EventGroupHandle_t group)
+{
+    vEventGroupDelete(group);
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -48,6 +48,18 @@ UBaseType_t uxQueueSpacesAvailable(const QueueHandle_t queue);
 BaseType_t xQueueGenericReset(QueueHandle_t queue, BaseType_t new_queue);
 #define xQueueReset(q) xQueueGenericReset((q), pdFALSE)
 
+/* ESP-IDF's *WithCaps variants (idf_additions.h): the host has one heap, so caps are ignored. */
+static inline QueueHandle_t xQueueCreateWithCaps(UBaseType_t length, UBaseType_t item_size, UBaseType_t caps)
+{
+    (void)caps;
+    return xQueueCreate(length, item_size);
+}
+
+static inline void vQueueDeleteWithCaps(QueueHandle_t queue)
+{
+    vQueueDelete(queue);
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -41,6 +41,37 @@ TaskHandle_t xQueueGetMutexHolder(QueueHandle_t semaphore);
 #define uxSemaphoreGetCount(sem)            uxQueueMessagesWaiting((QueueHandle_t)(sem))
 #define xSemaphoreGetMutexHolder(sem)       xQueueGetMutexHolder((sem))
 
+/* ESP-IDF's *WithCaps variants (idf_additions.h): the host has one heap, so caps are ignored. */
+static inline SemaphoreHandle_t xSemaphoreCreateMutexWithCaps(UBaseType_t caps)
+{
+    (void)caps;
+    return xSemaphoreCreateMutex();
+}
+
+static inline SemaphoreHandle_t xSemaphoreCreateRecursiveMutexWithCaps(UBaseType_t caps)
+{
+    (void)caps;
+    return xSemaphoreCreateRecursiveMutex();
+}
+
+static inline SemaphoreHandle_t xSemaphoreCreateBinaryWithCaps(UBaseType_t caps)
+{
+    (void)caps;
+    return xSemaphoreCreateBinary();
+}
+
+static inline SemaphoreHandle_t xSemaphoreCreateCountingWithCaps(UBaseType_t max_count, UBaseType_t initial,
+                                                                 UBaseType_t caps)
+{
+    (void)caps;
+    return xSemaphoreCreateCounting(max_count, initial);
+}
+
+static inline void vSemaphoreDeleteWithCaps(SemaphoreHandle_t sem)
+{
+    vSemaphoreDelete(sem);
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -66,8 +66,27 @@ BaseType_t xTaskGenericNotify(TaskHandle_t task, uint32_t value, eNotifyAction a
 BaseType_t xTaskNotifyWait(uint32_t clear_on_entry, uint32_t clear_on_exit, uint32_t *value, TickType_t ticks);
 uint32_t ulTaskNotifyTake(BaseType_t clear_on_exit, TickType_t ticks);
 
+/* ESP-IDF's *WithCaps variants (idf_additions.h): the host has one heap, so caps are ignored. */
+static inline BaseType_t xTaskCreatePinnedToCoreWithCaps(TaskFunction_t fn, const char *name, uint32_t stack_depth,
+                                                         void *arg, UBaseType_t priority, TaskHandle_t *created,
+                                                         BaseType_t core_id, UBaseType_t caps)
+{
+    (void)caps;
+    return xTaskCreatePinnedToCore(fn, name, stack_depth, arg, priority, created, core_id);
+}
+
+static inline BaseType_t xTaskCreateWithCaps(TaskFunction_t fn, const char *name, uint32_t stack_depth, void *arg,
+                                             UBaseType_t priority, TaskHandle_t *created, UBaseType_t caps)
+{
+    return xTaskCreatePinnedToCoreWithCaps(fn, name, stack_depth, arg, priority, created, tskNO_AFFINITY, caps);
+}
+
+static inline void vTaskDeleteWithCaps(TaskHandle_t task)
+{
+    vTaskDelete(task);
+}
+
 #ifdef __cplusplus
 }
 #endif
 
-#include "freertos/idf_additions.h"
