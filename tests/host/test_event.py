@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_freertos_cmocka import cmocka_failure
+from wshammer.cmocka import cmocka_failure
 
 APP = Path(__file__).resolve().parents[2] / "host" / "test_apps" / "event_loop"
 SUITE_TESTS = 11

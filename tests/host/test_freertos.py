@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from test_freertos_cmocka import cmocka_failure, parse_cmocka
+from wshammer.cmocka import cmocka_failure, parse_cmocka
 from wshammer import host_build
 
 APP = Path(__file__).resolve().parents[2] / "host" / "test_apps" / "freertos_api"
