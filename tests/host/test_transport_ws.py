@@ -359,6 +359,19 @@ def test_connect_timeout_to_a_peer_that_never_answers(run_cases, pki):
     assert "connection timed out (TLS handshake)" in output
 
 
+def test_blocking_connect_is_cut_short_by_shutdown_from_another_task(run_cases, pki):
+    # The socket is published while the TCP connect / TLS handshake is still in progress, so a client's stop()
+    # can shutdown() it instead of waiting out a 10 s budget.
+    with backlog_full_listener() as port, SilentServer() as silent:
+        results, output = run_cases(
+            f"interrupt scheme=tcp port={port} timeout_ms=10000 after_ms=200",
+            f"interrupt scheme=ssl port={silent.port} timeout_ms=10000 after_ms=200 ca={pki.ca_pem}",
+        )
+    for r in results:
+        assert r["ok"] == "1" and r["saw_socket"] == "1", output
+        assert int(r["elapsed_ms"]) < 2000, output
+
+
 def test_connect_async_progress(run_cases, wss_server, pki):
     with backlog_full_listener() as port, SilentServer() as silent:
         results, output = run_cases(

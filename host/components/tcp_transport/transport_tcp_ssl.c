@@ -120,6 +120,29 @@ static int session_failed(esp_transport_handle_t t, transport_esp_tls_t *ctx, es
     return -1;
 }
 
+/* A blocking connect runs esp-tls step by step so that its socket is published (esp_transport_get_socket)
+ * as soon as it exists: another task may then shutdown() it to cut a connect or handshake short, which is
+ * how a client's stop() stays fast. ESP-IDF's esp-tls publishes the socket only once the TCP connect has
+ * completed (docs/host-platform.md, "Transports"). */
+static void publish_socket(transport_esp_tls_t *ctx, esp_tls_t *tls)
+{
+    int fd = -1;
+    esp_tls_get_conn_sockfd(tls, &fd);
+    atomic_store_explicit(&ctx->sockfd, fd, memory_order_relaxed);
+}
+
+/* Waits a short slice for the peer; POLLIN also wakes on a shutdown() by another task. A TCP connect that
+ * completes shows as POLLOUT, which is picked up at the next slice. */
+#define CONNECT_SLICE_MS 10
+
+static void wait_connect_progress(int fd)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    if (fd >= 0) {
+        poll(&pfd, 1, CONNECT_SLICE_MS);
+    }
+}
+
 static int base_connect(esp_transport_handle_t t, const char *host, int port, int timeout_ms)
 {
     transport_esp_tls_t *ctx = ctx_of(t);
@@ -128,7 +151,11 @@ static int base_connect(esp_transport_handle_t t, const char *host, int port, in
         return -1;
     }
     tls_enter(t, "handshake");
-    int ret = esp_tls_conn_new_sync(host, strlen(host), port, &ctx->cfg, tls);
+    int ret;
+    while ((ret = esp_tls_conn_new_async(host, strlen(host), port, &ctx->cfg, tls)) == 0) {
+        publish_socket(ctx, tls);
+        wait_connect_progress(atomic_load_explicit(&ctx->sockfd, memory_order_relaxed));
+    }
     tls_exit(t);
     if (ret <= 0) {
         ESP_LOGE(TAG, "Failed to open a new connection to %s:%d", host, port);

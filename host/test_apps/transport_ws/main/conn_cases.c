@@ -4,6 +4,7 @@
  */
 #include "conn_cases.h"
 
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -73,5 +74,54 @@ void conn_case_async(const case_args_t *args)
     case_conn_print_errors(&c);
     case_done("async", ret == 1, "result=%d in_progress=%d elapsed_ms=%d writable=%d socket_ok=%d", ret, in_progress,
               took, writable, sock >= 0);
+    case_conn_destroy(&c);
+}
+
+/* The interrupter: once the connect has published its socket, shut it down from this other task, the way a
+ * client's stop() cuts a connect short. */
+typedef struct {
+    esp_transport_handle_t transport;
+    int after_ms;
+    atomic_int saw_socket;
+    atomic_int finished;
+} interrupter_t;
+
+static void interrupter_task(void *arg)
+{
+    interrupter_t *in = arg;
+    vTaskDelay(pdMS_TO_TICKS(in->after_ms));
+    int fd = -1;
+    for (int tries = 0; tries < 1000 && fd < 0 && !atomic_load(&in->finished); tries++) {
+        fd = esp_transport_get_socket(in->transport);
+        if (fd < 0) {
+            vTaskDelay(pdMS_TO_TICKS(1));
+        }
+    }
+    if (fd >= 0) {
+        atomic_store(&in->saw_socket, 1);
+        shutdown(fd, SHUT_RDWR);
+    }
+    atomic_store(&in->finished, 2);
+    vTaskDelete(NULL);
+}
+
+void conn_case_interrupt(const case_args_t *args)
+{
+    case_conn_t c;
+    if (!case_conn_build(&c, args)) {
+        case_done("interrupt", false, "reason=build");
+        return;
+    }
+    interrupter_t in = { .transport = case_conn_top(&c), .after_ms = case_arg_int(args, "after_ms", 200) };
+    xTaskCreate(interrupter_task, "interrupter", 4096, &in, 5, NULL);
+    int64_t start = esp_timer_get_time();
+    int ret = case_conn_connect(&c, args);
+    int took = elapsed_ms(start);
+    atomic_fetch_add(&in.finished, 1);
+    while (atomic_load(&in.finished) < 2) {
+        vTaskDelay(pdMS_TO_TICKS(1));
+    }
+    case_done("interrupt", ret != 0 && atomic_load(&in.saw_socket), "connect=%d elapsed_ms=%d saw_socket=%d", ret,
+              took, atomic_load(&in.saw_socket));
     case_conn_destroy(&c);
 }

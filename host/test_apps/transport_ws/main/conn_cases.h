@@ -1,5 +1,6 @@
 /*
- * Connection cases: a blocking connect with its outcome and errors, and connect_async's progress.
+ * Connection cases: a blocking connect with its outcome and errors, connect_async's progress, and a blocking
+ * connect cut short by another task's shutdown() of the published socket.
  * Console task only.
  */
 #pragma once
@@ -8,3 +9,4 @@
 
 void conn_case_connect(const case_args_t *args);
 void conn_case_async(const case_args_t *args);
+void conn_case_interrupt(const case_args_t *args);

@@ -29,6 +29,7 @@ static const test_case_t CASES[] = {
     { "recv", ws_case_recv },
     { "connect", conn_case_connect },
     { "async", conn_case_async },
+    { "interrupt", conn_case_interrupt },
 };
 
 static void run_line(char *line)
