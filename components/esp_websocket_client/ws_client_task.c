@@ -1,0 +1,480 @@
+/*
+ * ws_client_task.c: the client task and its state machine
+ *
+ *   CONNECTING --ok--> CONNECTED --close()--> CLOSING
+ *       |                  |  \                  |
+ *       | fail             |   \ server CLOSE    | server's CLOSE
+ *       v                  v    v                v
+ *   WAIT_RECONNECT <--- (abort: error, PONG timeout; close handshake done)
+ *       |                                        |
+ *       +--timeout--> CONNECTING                 +--> EXIT (stop, no reconnect, close() done)
+ *
+ * A stop request (WS_BIT_STOP_REQ) moves every state to EXIT at its next check; stop() also shuts the socket
+ * down so a blocking connect, handshake or wait ends at once.
+ *
+ * Locking: the task holds the lock for every transport call except connect, never while it waits for the peer:
+ * it selects on the raw socket unlocked, and reads under the lock only what the transport reports as
+ * available, with WS_READ_SLICE_MS as the bound. A frame larger than buffer_size, or arriving slowly, is read
+ * (and posted as DATA) one piece at a time, the lock released and the wait for the next piece done
+ * unlocked. While data keeps coming, the task steps aside for a tick when another task waits for the lock.
+ * DATA events are dispatched with the lock held (they point into rx_buffer); other events without it. Only
+ * this task closes and destroys the transport.
+ */
+#include <string.h>
+#include <sys/select.h>
+#include "esp_log.h"
+#include "esp_transport_ws.h"
+#include "ws_client_priv.h"
+
+static const char *TAG = WS_TAG;
+
+#define WS_CLOSE_NO_STATUS 1005
+
+typedef enum {
+    READ_NONE,   /* nothing (more) to read now */
+    READ_DATA,   /* a piece of a frame was delivered */
+    READ_CLOSE,  /* a complete CLOSE frame arrived */
+    READ_ERROR,  /* the connection is broken */
+} ws_read_result_t;
+
+static bool stop_requested(ws_client_t *client)
+{
+    return xEventGroupGetBits(client->bits) & WS_BIT_STOP_REQ;
+}
+
+static void set_state(ws_client_t *client, ws_state_t state)
+{
+    ws_lock(client, portMAX_DELAY);
+    client->state = state;
+    ws_unlock(client);
+}
+
+esp_err_t ws_buffers_alloc(ws_client_t *client)
+{
+    if (!client->rx_buffer) {
+        client->rx_buffer = ws_calloc(1, client->cfg.buffer_size);
+    }
+    if (!client->tx_buffer) {
+        client->tx_buffer = ws_calloc(1, client->cfg.buffer_size);
+    }
+    return client->rx_buffer && client->tx_buffer ? ESP_OK : ESP_ERR_NO_MEM;
+}
+
+void ws_buffers_free(ws_client_t *client)
+{
+    free(client->rx_buffer);
+    free(client->tx_buffer);
+    client->rx_buffer = NULL;
+    client->tx_buffer = NULL;
+}
+
+/* Close the transport if a connect opened it (lock held). */
+static void close_transport_locked(ws_client_t *client)
+{
+    if (client->transport && client->transport_open) {
+        esp_transport_close(client->transport);
+    }
+    client->transport_open = false;
+#if CONFIG_ESP_WS_CLIENT_ENABLE_DYNAMIC_BUFFER
+    ws_buffers_free(client);
+#endif
+}
+
+/* Where a run goes when a connection attempt or a session ends without close(). */
+static ws_state_t after_failure(ws_client_t *client)
+{
+    if (stop_requested(client)) {
+        return WS_STATE_EXIT;
+    }
+    ws_lock(client, portMAX_DELAY);
+    bool reconnect = client->cfg.auto_reconnect;
+    ws_unlock(client);
+    return reconnect ? WS_STATE_WAIT_RECONNECT : WS_STATE_EXIT;
+}
+
+/* End a connected session: close, then DISCONNECTED (preceded by ERROR when an error was recorded). */
+static ws_state_t end_session(ws_client_t *client, bool report_error)
+{
+    ws_lock(client, portMAX_DELAY);
+    close_transport_locked(client);
+    client->state = WS_STATE_WAIT_RECONNECT;
+    bool has_error = client->error.error_type != WEBSOCKET_ERROR_TYPE_NONE;
+    ws_unlock(client);
+    if (report_error && has_error && !stop_requested(client)) {
+        ws_events_post(client, WEBSOCKET_EVENT_ERROR, NULL, 0);
+    }
+    ws_events_post(client, WEBSOCKET_EVENT_DISCONNECTED, NULL, 0);
+    return after_failure(client);
+}
+
+/* ---- CONNECTING ---- */
+
+static esp_err_t prepare_connect(ws_client_t *client, char **host, int *port, int *timeout_ms)
+{
+    ws_lock(client, portMAX_DELAY);
+    esp_err_t err = ws_buffers_alloc(client);
+    if (err == ESP_OK) {
+        err = ws_transport_prepare(client);
+    }
+    if (err == ESP_OK) {
+        client->connecting = true;
+        client->transport_open = true;
+        *host = client->cfg.host;
+        *port = ws_config_port(&client->cfg);
+        *timeout_ms = client->cfg.network_timeout_ms;
+    }
+    ws_unlock(client);
+    return err;
+}
+
+static void connected_locked(ws_client_t *client)
+{
+    client->state = WS_STATE_CONNECTED;
+    client->abort_pending = false;
+    client->close_requested = false;
+    client->close_status_code = 0;
+    memset(&client->rx, 0, sizeof(client->rx));
+    ws_error_record(client, WEBSOCKET_ERROR_TYPE_NONE, 0);
+    client->last_ping_tick = xTaskGetTickCount();
+    client->pong_pending = false;
+    client->redirects = 0;
+}
+
+/* Follow an HTTP 3xx answer to the upgrade: take the Location as the new URI (lock held, transport closed).
+ * A change of scheme needs the other kind of transport, so the current one is retired. */
+static bool follow_redirect_locked(ws_client_t *client, int status)
+{
+    const char *location = esp_transport_ws_get_redir_uri(client->transport);
+    if (status < 300 || status >= 400 || !location || client->redirects >= WS_MAX_REDIRECTS) {
+        return false;
+    }
+    esp_websocket_transport_t before = client->cfg.transport;
+    if (ws_config_apply_uri(&client->cfg, location) != ESP_OK) {
+        return false;
+    }
+    ESP_LOGI(TAG, "Upgrade redirected (HTTP %d) to %s", status, location);
+    if (client->cfg.transport != before) {
+        ws_transport_destroy(client); /* frees location too */
+    }
+    client->redirects++;
+    return true;
+}
+
+static ws_state_t run_connecting(ws_client_t *client)
+{
+    if (stop_requested(client)) {
+        return WS_STATE_EXIT;
+    }
+    ws_events_post(client, WEBSOCKET_EVENT_BEFORE_CONNECT, NULL, 0);
+    char *host;
+    int port, timeout_ms;
+    if (prepare_connect(client, &host, &port, &timeout_ms) != ESP_OK) {
+        ESP_LOGE(TAG, "Cannot set up the transport");
+        return after_failure(client);
+    }
+    /* Unlocked: nobody else uses the transport before CONNECTED, and stop() may shut the socket down. */
+    int ret = stop_requested(client) ? -1 : esp_transport_connect(client->transport, host, port, timeout_ms);
+    ws_lock(client, portMAX_DELAY);
+    client->connecting = false;
+    if (ret < 0) {
+        int status = esp_transport_ws_get_upgrade_request_status(client->transport);
+        bool handshake = status > 0 && status != 101;
+        ws_error_record_transport(client, handshake ? WEBSOCKET_ERROR_TYPE_HANDSHAKE
+                                                    : WEBSOCKET_ERROR_TYPE_TCP_TRANSPORT);
+        close_transport_locked(client);
+        bool redirected = follow_redirect_locked(client, status);
+        ws_unlock(client);
+        if (redirected) {
+            return stop_requested(client) ? WS_STATE_EXIT : WS_STATE_CONNECTING;
+        }
+        if (!stop_requested(client)) {
+            ESP_LOGE(TAG, "Connecting to %s:%d failed (status %d)", host, port, status);
+            ws_events_post(client, WEBSOCKET_EVENT_ERROR, NULL, 0);
+        }
+        return after_failure(client);
+    }
+    connected_locked(client);
+    ws_unlock(client);
+    ESP_LOGI(TAG, "Connected to %s:%d", host, port);
+    ws_events_post(client, WEBSOCKET_EVENT_CONNECTED, NULL, 0);
+    return WS_STATE_CONNECTED;
+}
+
+/* ---- CONNECTED / CLOSING: receive ---- */
+
+/* The frame is complete: answer a PING, note a PONG or a CLOSE (lock held). */
+static ws_read_result_t frame_done_locked(ws_client_t *client)
+{
+    ws_rx_frame_t *rx = &client->rx;
+    rx->in_frame = false;
+    switch (rx->opcode) {
+    case WS_TRANSPORT_OPCODES_PING:
+        if (client->state == WS_STATE_CONNECTED) {
+            ws_send_locked(client, WS_TRANSPORT_OPCODES_PONG, rx->control, rx->control_len, true,
+                           pdMS_TO_TICKS(client->cfg.network_timeout_ms));
+        }
+        return READ_DATA;
+    case WS_TRANSPORT_OPCODES_PONG:
+        client->pong_pending = false;
+        return READ_DATA;
+    case WS_TRANSPORT_OPCODES_CLOSE:
+        client->close_status_code = rx->control_len >= 2 ? (rx->control[0] << 8) | rx->control[1]
+                                    : WS_CLOSE_NO_STATUS;
+        return READ_CLOSE;
+    default:
+        return READ_DATA;
+    }
+}
+
+/* Start bookkeeping for a new frame; false when the read brought nothing (lock held). */
+static bool begin_frame_locked(ws_client_t *client, int rlen)
+{
+    int opcode = esp_transport_ws_get_read_opcode(client->transport);
+    if (rlen == 0 && opcode == WS_TRANSPORT_OPCODES_NONE) {
+        return false;
+    }
+    client->rx.in_frame = true;
+    client->rx.opcode = opcode & 0x0F;
+    client->rx.payload_len = esp_transport_ws_get_read_payload_len(client->transport);
+    client->rx.offset = 0;
+    client->rx.control_len = 0;
+    return true;
+}
+
+/* One bounded read of at most buffer_size bytes, posted as DATA (lock held). */
+static ws_read_result_t read_once_locked(ws_client_t *client)
+{
+    int rlen = esp_transport_read(client->transport, client->rx_buffer, client->cfg.buffer_size, WS_READ_SLICE_MS);
+    if (rlen < 0) {
+        ws_error_record_transport(client, WEBSOCKET_ERROR_TYPE_TCP_TRANSPORT);
+        return READ_ERROR;
+    }
+    ws_rx_frame_t *rx = &client->rx;
+    if (!rx->in_frame) {
+        if (!begin_frame_locked(client, rlen)) {
+            return READ_NONE;
+        }
+    } else if (rlen == 0) {
+        return READ_NONE; /* the rest of the payload has not arrived yet */
+    }
+    if ((rx->opcode & 0x08) && rx->control_len + rlen <= WS_MAX_CONTROL_PAYLOAD) {
+        memcpy(rx->control + rx->control_len, client->rx_buffer, rlen);
+        rx->control_len += rlen;
+    }
+    ws_events_post_data(client, rlen, esp_transport_ws_get_fin_flag(client->transport));
+    rx->offset += rlen;
+    return rx->offset >= rx->payload_len ? frame_done_locked(client) : READ_DATA;
+}
+
+/* Wait without the lock until the socket is readable, a request arrives, or the slice ends. */
+static void wait_readable(int fd, int slice_ms)
+{
+    if (fd < 0) {
+        vTaskDelay(pdMS_TO_TICKS(slice_ms));
+        return;
+    }
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(fd, &readable);
+    struct timeval tv = {.tv_sec = slice_ms / 1000, .tv_usec = (slice_ms % 1000) * 1000};
+    select(fd + 1, &readable, NULL, NULL, &tv);
+}
+
+/* While data keeps coming the task would re-take the lock the moment it gave it, and a mutex does not
+ * queue its waiters fairly: step aside for a tick when another task is waiting, so senders never starve. */
+static void yield_to_lock_waiters(ws_client_t *client)
+{
+    if (atomic_load(&client->lock_waiters) > 0) {
+        vTaskDelay(1);
+    }
+}
+
+/* ---- CONNECTED: keep-alive ---- */
+
+/* Send a PING when due; false when the peer missed its PONG (lock held). */
+static bool keepalive_locked(ws_client_t *client)
+{
+    TickType_t now = xTaskGetTickCount();
+    if (client->pong_pending && client->cfg.pingpong_discon &&
+        now - client->ping_sent_tick > pdMS_TO_TICKS(client->cfg.pingpong_timeout_sec * 1000)) {
+        ESP_LOGE(TAG, "No PONG within %d s", client->cfg.pingpong_timeout_sec);
+        ws_error_record(client, WEBSOCKET_ERROR_TYPE_PONG_TIMEOUT, 0);
+        return false;
+    }
+    if (client->state != WS_STATE_CONNECTED ||
+        now - client->last_ping_tick < pdMS_TO_TICKS(client->cfg.ping_interval_sec * 1000)) {
+        return true;
+    }
+    client->last_ping_tick = now;
+    if (ws_send_locked(client, WS_TRANSPORT_OPCODES_PING, NULL, 0, true,
+                       pdMS_TO_TICKS(client->cfg.network_timeout_ms)) < 0) {
+        return true; /* the send marked the connection for abort */
+    }
+    if (!client->pong_pending) {
+        client->pong_pending = true;
+        client->ping_sent_tick = now;
+    }
+    return true;
+}
+
+/* ---- CLOSE exchange ---- */
+
+/* Answer a server-initiated CLOSE with the same code (lock held). */
+static void answer_close_locked(ws_client_t *client)
+{
+    if (client->state != WS_STATE_CONNECTED) {
+        return; /* it answers our own CLOSE */
+    }
+    uint8_t code[2] = {client->close_status_code >> 8, client->close_status_code & 0xFF};
+    int len = client->close_status_code == WS_CLOSE_NO_STATUS ? 0 : 2;
+    ws_send_locked(client, WS_TRANSPORT_OPCODES_CLOSE, code, len, true, pdMS_TO_TICKS(WS_CLOSE_FIN_WAIT_MS));
+    client->state = WS_STATE_CLOSING;
+}
+
+/* Both CLOSEs are out: give the server a bounded time to close TCP first, in short locked slices. */
+static void await_server_fin(ws_client_t *client)
+{
+    for (int waited = 0; waited < WS_CLOSE_FIN_WAIT_MS && !stop_requested(client); waited += WS_READ_SLICE_MS) {
+        ws_lock(client, portMAX_DELAY);
+        int closed = esp_transport_ws_poll_connection_closed(client->transport, WS_READ_SLICE_MS);
+        ws_unlock(client);
+        if (closed != 0) {
+            return;
+        }
+    }
+}
+
+static ws_state_t finish_close(ws_client_t *client)
+{
+    await_server_fin(client);
+    ws_lock(client, portMAX_DELAY);
+    bool requested = client->close_requested;
+    bool reconnect = client->cfg.close_reconnect && client->cfg.auto_reconnect;
+    int code = client->close_status_code;
+    ws_unlock(client);
+    ESP_LOGI(TAG, "Connection closed by handshake, code %d", code);
+    end_session(client, false);
+    ws_events_post(client, WEBSOCKET_EVENT_CLOSED, NULL, 0);
+    if (requested || !reconnect || stop_requested(client)) {
+        return WS_STATE_EXIT;
+    }
+    return WS_STATE_WAIT_RECONNECT;
+}
+
+/* One step of a live session: keep-alive, then either read what is there or wait for it unlocked. */
+static ws_state_t run_connected(ws_client_t *client)
+{
+    if (stop_requested(client)) {
+        return end_session(client, false);
+    }
+    ws_lock(client, portMAX_DELAY);
+    ws_read_result_t result = READ_NONE;
+    if (client->abort_pending || !keepalive_locked(client)) {
+        result = READ_ERROR;
+    } else {
+        /* Bytes may already sit in the TLS layer, where select() on the socket cannot see them. */
+        int avail = esp_transport_poll_read(client->transport, 0);
+        if (avail < 0) {
+            ws_error_record_transport(client, WEBSOCKET_ERROR_TYPE_TCP_TRANSPORT);
+            result = READ_ERROR;
+        } else if (avail > 0) {
+            result = read_once_locked(client);
+        }
+    }
+    if (result == READ_CLOSE) {
+        answer_close_locked(client);
+    }
+    int fd = ws_transport_socket(client);
+    ws_state_t now = client->state; /* close() may have moved CONNECTED to CLOSING */
+    ws_unlock(client);
+
+    switch (result) {
+    case READ_ERROR:
+        return end_session(client, true);
+    case READ_CLOSE:
+        return finish_close(client);
+    case READ_NONE:
+        /* The task owns the fd: it stays valid while this task waits on it without the lock. */
+        wait_readable(fd, WS_WAIT_SLICE_MS);
+        return now;
+    default:
+        yield_to_lock_waiters(client);
+        return now;
+    }
+}
+
+/* ---- WAIT_RECONNECT ---- */
+
+static ws_state_t run_wait_reconnect(ws_client_t *client)
+{
+    ws_lock(client, portMAX_DELAY);
+    int wait_ms = client->cfg.reconnect_timeout_ms;
+    ws_unlock(client);
+    ESP_LOGI(TAG, "Reconnecting in %d ms", wait_ms);
+    EventBits_t bits = xEventGroupWaitBits(client->bits, WS_BIT_STOP_REQ, pdFALSE, pdFALSE, pdMS_TO_TICKS(wait_ms));
+    return (bits & WS_BIT_STOP_REQ) ? WS_STATE_EXIT : WS_STATE_CONNECTING;
+}
+
+static ws_state_t step(ws_client_t *client, ws_state_t state)
+{
+    switch (state) {
+    case WS_STATE_CONNECTING:
+        return run_connecting(client);
+    case WS_STATE_CONNECTED:
+    case WS_STATE_CLOSING:
+        return run_connected(client);
+    case WS_STATE_WAIT_RECONNECT:
+        return run_wait_reconnect(client);
+    default:
+        return WS_STATE_EXIT;
+    }
+}
+
+/* Retire the transport; true when the task must free the client itself (destroy_on_exit). */
+static bool teardown(ws_client_t *client)
+{
+    ws_lock(client, portMAX_DELAY);
+    close_transport_locked(client);
+    ws_transport_destroy(client);
+    client->state = WS_STATE_INIT;
+    client->run = WS_RUN_EXITED;
+    bool self_destroy = client->destroy_on_exit;
+    ws_unlock(client);
+    return self_destroy;
+}
+
+static void task_delete_self(void)
+{
+#if CONFIG_ESP_WS_CLIENT_TASK_STACK_IN_EXT_RAM
+    vTaskDeleteWithCaps(NULL);
+#else
+    vTaskDelete(NULL);
+#endif
+}
+
+void ws_client_task(void *arg)
+{
+    ws_client_t *client = arg;
+    /* start() holds the lock until the handle and run state are published. */
+    ws_lock(client, portMAX_DELAY);
+    ws_state_t state = client->state;
+    ws_unlock(client);
+    client->redirects = 0;
+    ws_events_post(client, WEBSOCKET_EVENT_BEGIN, NULL, 0);
+    while (state != WS_STATE_EXIT) {
+        ws_state_t next = step(client, state);
+        if (next != state) {
+            set_state(client, next);
+        }
+        state = next;
+    }
+    bool self_destroy = teardown(client);
+    ws_events_post(client, WEBSOCKET_EVENT_FINISH, NULL, 0);
+    if (self_destroy) {
+        ws_client_free(client);
+    } else {
+        /* The last touch of the client: stop()/destroy() may free it as soon as this bit is set. */
+        xEventGroupSetBits(client->bits, WS_BIT_EXITED);
+    }
+    task_delete_self();
+}

@@ -1,0 +1,32 @@
+"""Fixtures of the component tests: the host test app built per variant through the shared ``host_app``
+fixture (tests/conftest.py), from our component or a mutant copy, and the TLS material of the wss servers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wshammer.tls import make_tls_material
+
+from ct_app import APP_DIR, COMPONENT_DIR, app_cmake_args
+
+
+@pytest.fixture(scope="session")
+def build_ct():
+    """Factory: ``build_ct(host_app, variant, component_dir=COMPONENT_DIR)`` -> ELF of the test app."""
+
+    def build(host_app, variant: str, component_dir: Path = COMPONENT_DIR) -> Path:
+        return host_app(APP_DIR, variant, app_cmake_args(component_dir))
+
+    return build
+
+
+@pytest.fixture
+def ct_elf(host_app, build_ct, variant) -> Path:
+    return build_ct(host_app, variant)
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory):
+    return make_tls_material(tmp_path_factory.mktemp("ct_tls"))

@@ -1,0 +1,192 @@
+"""The rule scenarios: each runs the host test app against the rig's servers and returns the list of
+problems found (empty = the rule holds). The component tests require an empty list from our component;
+test_mutants.py requires a non-empty one from each deliberately broken copy (tests/mutants)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from wshammer.servers import EchoServer, SilentServer
+from wshammer.tls import TlsMaterial
+
+import ctlog
+from ct_app import run_app
+
+# stop(): far below the 10 s network/reconnect timeouts a stop() that waits them out would take, generous for
+# TSan on two shared cores.
+STOP_BOUND_MS = 2000.0
+# Senders: the server pushes a message every STREAM_MS; a reader holding the lock while waiting for it would
+# make sends wait up to that long. BUSY_STREAM_MS keeps the reader busy beside the writers.
+STREAM_MS = 1500
+BUSY_STREAM_MS = 10
+SEND_BOUND_MS = 400.0
+# A send on a connection the server reset must fail at once, not wait out its 2 s timeout.
+FAILED_SEND_BOUND_MS = 500.0
+# Heap in use drifts by up to ~3 KB between runs (measured: allocations of host/ and the C library around task
+# creation and deletion); one leaked 4096-byte buffer per connection adds 24 KB over 6 reconnects and 64 KB
+# over 8 cycles.
+HEAP_SLACK_BYTES = 8192
+
+
+def closed_port() -> int:
+    """A loopback port with nothing listening (connect is refused at once)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop_latency(elf: Path, tls: TlsMaterial) -> list[str]:
+    """Rule 4 (F7-F11): stop() from each state, fd count after stop() equal to the count before start()."""
+    with EchoServer() as ws, SilentServer() as silent, EchoServer(tls=tls) as wss:
+        refused = f"ws://127.0.0.1:{closed_port()}/"
+        slow = ws.uri("/slowframe?size=200000&chunk=64&interval_ms=10")
+        run = run_app(elf, [
+            f"stop_latency state=connected uri={ws.uri('/echo')}",
+            f"stop_latency state=connected uri={wss.uri('/echo')} ca_file={tls.ca_pem}",
+            f"stop_latency state=receiving uri={slow}",
+            f"stop_latency state=handshake uri={silent.uri('ws')}",
+            f"stop_latency state=reconnect_wait uri={refused}",
+            f"stop_latency state=failed_start uri={refused}",
+        ])
+    problems = run.problems()
+    states = [lat["state"] for lat in ctlog.records(run.log, "LATENCY")]
+    expected = ["connected", "connected", "receiving", "handshake", "reconnect_wait", "failed_start"]
+    if states != expected:
+        problems.append(f"timed states {states}, expected {expected}")
+    return problems + ctlog.stop_problems(run.log, STOP_BOUND_MS)
+
+
+class UnansweredConnect:
+    """A loopback port whose accept queue is full, so a new TCP connect is never answered (SYN dropped)."""
+
+    def __enter__(self) -> "UnansweredConnect":
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(0)
+        self.port = self._listener.getsockname()[1]
+        self._fillers = []
+        for _ in range(3):
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", self.port))
+            self._fillers.append(s)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for s in self._fillers:
+            s.close()
+        self._listener.close()
+
+
+def stop_during_unanswered_connect(elf: Path) -> list[str]:
+    with UnansweredConnect() as peer:
+        run = run_app(elf, [f"stop_latency state=handshake uri=ws://127.0.0.1:{peer.port}/"])
+    return run.problems() + ctlog.stop_problems(run.log, STOP_BOUND_MS)
+
+
+def stop_during_tls_handshake(elf: Path, tls: TlsMaterial) -> list[str]:
+    with SilentServer() as silent:
+        run = run_app(elf, [f"stop_latency state=handshake uri={silent.uri('wss')} ca_file={tls.ca_pem}"])
+    return run.problems() + ctlog.stop_problems(run.log, STOP_BOUND_MS)
+
+
+def sends_beside_stream(elf: Path, tls: TlsMaterial | None, busy: bool = False, tasks: int = 8) -> list[str]:
+    """Rules 1-2 (F1, F2): tasks send while the server echoes and streams; no send stalls behind the reader,
+    and the sentinel (fatal) sees no read beside a write. A slow stream with paced sends shows a reader that
+    waits for the peer under the lock; a busy stream with back-to-back sends keeps reads and writes going at
+    once."""
+    stream_ms, msgs, gap_ms = (BUSY_STREAM_MS, 60, 2) if busy else (STREAM_MS, 25, 100)
+    with EchoServer(tls=tls) as srv:
+        uri = srv.uri(f"/stream?size=2048&interval_ms={stream_ms}")
+        extra = f" ca_file={tls.ca_pem}" if tls else ""
+        run = run_app(elf, [f"multi_send uri={uri} tasks={tasks} msgs={msgs} size=300 gap_ms={gap_ms}{extra}"])
+        snap = srv.ledger.snapshot()
+    problems = run.problems()
+    if problems:
+        return problems
+    stats = ctlog.send_stats(run.log)
+    if stats["failed"] or stats["sent"] != tasks * msgs:
+        problems.append(f"{stats['failed']:.0f} sends failed, {stats['sent']:.0f} of {tasks * msgs} sent")
+    if stats["max_ms"] >= SEND_BOUND_MS:
+        problems.append(f"a send waited {stats['max_ms']} ms (bound {SEND_BOUND_MS} ms)")
+    if ctlog.session(run.log)["disconnected"]:
+        problems.append("the connection dropped")
+    if snap.messages != tasks * msgs or snap.corrupt or snap.out_of_order:
+        problems.append(
+            f"server got {snap.messages} messages, {snap.corrupt} corrupt, {snap.out_of_order} out of order"
+        )
+    return problems
+
+
+def lock_timeouts(elf: Path, tasks: int = 8, msgs: int = 15, size: int = 20000) -> list[str]:
+    """Rule 6 (F12, F15): 40-frame messages from 8 tasks with a zero send timeout (try the lock once): lock
+    timeouts fail alone, the connection stays up, and frames of two messages never interleave (the server
+    checks every CRC)."""
+    with EchoServer() as srv:
+        run = run_app(elf, [
+            f"multi_send uri={srv.uri('/echo')} tasks={tasks} msgs={msgs} size={size} buffer=512 gap_ms=0 "
+            "timeout_ms=0 settle_ms=1000"
+        ])
+        snap = srv.ledger.snapshot()
+    problems = run.problems()
+    if problems:
+        return problems
+    stats = ctlog.send_stats(run.log)
+    sess = ctlog.session(run.log)
+    if not stats["failed"] or not stats["sent"]:
+        problems.append(f"scenario did not provoke lock timeouts beside successful sends: {stats}")
+    if sess["disconnected"] or sess["connected"] != 1 or len(snap.connections) != 1:
+        problems.append(f"a lock timeout dropped the connection: {sess}, {len(snap.connections)} connections")
+    if snap.messages != stats["sent"] or snap.corrupt or snap.protocol_errors:
+        problems.append(f"server got {snap.messages}/{stats['sent']:.0f} messages, {snap.corrupt} corrupt, "
+                        f"errors {snap.protocol_errors}")
+    if sess["rx_bytes"] != size * stats["sent"]:
+        problems.append(f"echoed {sess['rx_bytes']} bytes, expected {size * stats['sent']:.0f}")
+    return problems
+
+
+def abort_storm(elf: Path) -> list[str]:
+    """Rule 3 (F3-F5): tasks send 20 KB messages (20 frames each) while the server resets every connection
+    after its first message, so resets land mid-write; sends on the dead connection fail fast, only the client task
+    closes (the sentinel reports I/O on a closed transport), the client reconnects."""
+    with EchoServer() as srv:
+        run = run_app(elf, [
+            f"abort_storm uri={srv.uri('/reset?after=1')} tasks=4 msgs=200 size=20000 gap_ms=2 "
+            "timeout_ms=2000 reconnect_timeout_ms=20"
+        ])
+    problems = run.problems()
+    if problems:
+        return problems
+    stats = ctlog.send_stats(run.log)
+    sess = ctlog.session(run.log)
+    if sess["disconnected"] < 1 or sess["connected"] < 2:
+        problems.append(f"the resets were not survived by reconnecting: {sess}")
+    if not stats["failed"]:
+        problems.append("no send met a dead connection")
+    if stats["max_fail_ms"] >= FAILED_SEND_BOUND_MS:
+        problems.append(f"a send on a dead connection took {stats['max_fail_ms']} ms")
+    return problems + ctlog.stop_problems(run.log, STOP_BOUND_MS)
+
+
+def cycles(elf: Path, n_cycles: int = 8, reconnects: int = 6) -> list[str]:
+    """Rule 7 (F13): no fd or heap growth over init/start/stop/start/stop/destroy cycles and reconnects."""
+    with EchoServer() as srv:
+        run = run_app(elf, [
+            f"cycles uri={srv.uri('/echo')} cycles={n_cycles} reconnects={reconnects} close_reconnect=1 "
+            f"reconnect_timeout_ms=50 buffer=4096 reconnect_uri={srv.uri('/close?after=1&code=1001')}"
+        ], timeout_s=180)
+    problems = run.problems()
+    cyc = ctlog.records(run.log, "CYCLES")
+    rec = ctlog.records(run.log, "RECONNECTS")
+    if problems or not cyc or not rec:
+        return problems or ["no CYCLES/RECONNECTS line"]
+    if int(rec[0]["connected"]) < reconnects + 1:
+        problems.append(f"only {rec[0]['connected']} connections over {reconnects} reconnects")
+    if cyc[0]["fds_before"] != cyc[0]["fds_after"]:
+        problems.append(f"fds {cyc[0]['fds_before']} -> {cyc[0]['fds_after']} over the cycles")
+    for what, fields in (("cycles", cyc[0]), ("reconnects", rec[0])):
+        before, after = int(fields["heap_before"]), int(fields["heap_after"])
+        if before >= 0 and after - before >= HEAP_SLACK_BYTES:  # -1 under a sanitizer: LeakSanitizer judges
+            problems.append(f"heap grew {after - before} bytes over the {what}")
+    return problems

@@ -1,0 +1,54 @@
+"""The rule scenarios go red on the component with a shipped defect put back (tests/mutants/*.patch): each
+mutant is applied to a copy of the component, built into the host test app (debug variant) and run through
+the scenario that guards its rule, which must report problems. Our own component passes the same scenarios
+(test_stop, test_concurrency, test_cycles)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import ct_scenarios
+from ct_app import COMPONENT_DIR, REPO
+
+MUTANTS_DIR = REPO / "tests" / "mutants"
+# Mutant copies live beside the shared build root (ignored by git).
+COPIES_DIR = REPO / "tests" / ".build" / "mutants"
+
+# mutant -> the scenario that must go red on it
+MUTANTS = {
+    "unlocked_send": lambda elf, tls: ct_scenarios.sends_beside_stream(elf, None),
+    "user_task_close": lambda elf, tls: ct_scenarios.abort_storm(elf),
+    "tls_read_beside_write": lambda elf, tls: ct_scenarios.sends_beside_stream(elf, tls, busy=True),
+    "stop_returns_early": lambda elf, tls: ct_scenarios.stop_latency(elf, tls),
+    "leak_per_reconnect": lambda elf, tls: ct_scenarios.cycles(elf),
+    "reader_holds_lock": lambda elf, tls: ct_scenarios.sends_beside_stream(elf, None),
+    "timeout_aborts": lambda elf, tls: ct_scenarios.lock_timeouts(elf),
+}
+
+
+def mutant_copy(name: str) -> Path:
+    """A fresh copy of the component (sources only) with the mutant's patch applied, as README.md says."""
+    dest = COPIES_DIR / name / "esp_websocket_client"
+    shutil.rmtree(dest.parent, ignore_errors=True)
+    shutil.copytree(COMPONENT_DIR, dest, ignore=shutil.ignore_patterns("test_apps", "build*"))
+    patch = MUTANTS_DIR / f"{name}.patch"
+    subprocess.run(["patch", "-p1", "-s", "-i", str(patch)], cwd=dest, check=True)
+    return dest
+
+
+def test_every_mutant_patch_has_a_scenario():
+    # rig_*.patch belong to the hammer suite (tests/suite/test_scenarios_go_red.py).
+    patches = [p.stem for p in MUTANTS_DIR.glob("*.patch") if not p.name.startswith("rig_")]
+    assert sorted(patches) == sorted(MUTANTS)
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_mutant_goes_red(name, host_app, build_ct, tls):
+    elf = build_ct(host_app, "debug", mutant_copy(name))
+    problems = MUTANTS[name](elf, tls)
+    assert problems, f"the scenario guarding {name} passed on the mutant"
+    print(f"{name}: " + "; ".join(problems[:3]))

@@ -1,0 +1,153 @@
+"""Events in order with correct payload bookkeeping, the close handshake both ways (rule 5), and calls from
+inside the client's own event handler (F6, F8)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+from websockets.asyncio.server import ServerConnection, serve
+
+from wshammer.servers import EchoServer
+from wshammer.servers.background import BackgroundLoop
+
+import ctlog
+from ct_app import run_app
+
+
+def closed_snapshot(srv: EchoServer):
+    """The ledger once the server has recorded the end of every connection (the app may exit first)."""
+    srv.ledger.wait_until(lambda snap: all(not c.is_open for c in snap.connections), timeout=5)
+    return srv.ledger.snapshot()
+
+
+def test_events_order_and_payload_offsets(ct_elf):
+    with EchoServer() as srv:
+        run = run_app(ct_elf, [f"events uri={srv.uri('/echo')} buffer=1024"])
+        snap = closed_snapshot(srv)
+    run.assert_clean()
+    events = ctlog.records(run.log, "EV")
+    assert ctlog.collapse_data(ctlog.event_names(events)) == [
+        "BEGIN", "BEFORE_CONNECT", "CONNECTED", "DATA", "DISCONNECTED", "CLOSED", "FINISH",
+    ]
+    assert ctlog.data_frames(run.log) == [
+        (1, 5, 1),       # "hello"
+        (2, 3000, 1),    # 3000-byte echo, delivered in pieces of at most buffer_size at contiguous offsets
+        (1, 4, 1),       # "ab"+"cd"+FIN reassembled by the server and echoed
+        (8, 2, 1),       # the server's CLOSE answering ours
+    ]
+    pieces = [(int(e["len"]), int(e["off"])) for e in events if e["name"] == "DATA" and e["op"] == "2"]
+    assert len(pieces) >= 3 and max(length for length, _ in pieces) <= 1024, pieces
+    closed = [e for e in events if e["name"] == "CLOSED"]
+    assert closed[0]["code"] == "1000"
+    # On the wire: the 3000-byte message went out as 3 frames of one message; the partial one as 3 frames.
+    (conn,) = snap.connections
+    assert conn.messages == 3 and conn.frames == 3 + 3 + 1 and not conn.protocol_errors
+    assert conn.close_code_received == 1000
+
+
+class Redirector:
+    """Answers every upgrade request with HTTP 301 and a Location header."""
+
+    def __init__(self, location: str) -> None:
+        self._location = location
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(4)
+        self._sock.settimeout(20)
+        self.port = self._sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve_one, daemon=True)
+        self._thread.start()
+
+    def _serve_one(self) -> None:
+        conn, _ = self._sock.accept()
+        with conn:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                request += chunk
+            conn.sendall(f"HTTP/1.1 301 Moved Permanently\r\nLocation: {self._location}\r\n"
+                         "Content-Length: 0\r\n\r\n".encode())
+
+    def close(self) -> None:
+        self._thread.join(20)
+        self._sock.close()
+
+
+def test_upgrade_redirect_is_followed(ct_elf):
+    with EchoServer() as srv:
+        redirector = Redirector(srv.uri("/echo"))
+        try:
+            run = run_app(ct_elf, [f"events uri=ws://127.0.0.1:{redirector.port}/old buffer=1024"])
+        finally:
+            redirector.close()
+        snap = closed_snapshot(srv)
+    run.assert_clean()
+    names = ctlog.collapse_data(ctlog.event_names(ctlog.records(run.log, "EV")))
+    assert names == ["BEGIN", "BEFORE_CONNECT", "BEFORE_CONNECT", "CONNECTED", "DATA", "DISCONNECTED", "CLOSED",
+                     "FINISH"]
+    assert [c.path for c in snap.connections] == ["/echo"]
+
+
+def test_server_close_is_answered_and_reported_with_its_code(ct_elf):
+    with EchoServer() as srv:
+        run = run_app(ct_elf, [f"server_close uri={srv.uri('/close?after=1&code=4001')} code=4001"])
+        snap = closed_snapshot(srv)
+    run.assert_clean()
+    names = ctlog.collapse_data(ctlog.event_names(ctlog.records(run.log, "EV")))
+    assert names == ["BEGIN", "BEFORE_CONNECT", "CONNECTED", "DATA", "DISCONNECTED", "CLOSED", "FINISH"]
+    (conn,) = snap.connections
+    assert conn.close_code_sent == 4001
+    assert conn.close_code_received == 4001, "the client must answer the server's CLOSE with its code"
+
+
+def test_calls_from_the_event_handler(ct_elf):
+    with EchoServer() as srv:
+        run = run_app(ct_elf, [f"handler_calls uri={srv.uri('/echo')}"])
+    run.assert_clean()
+    assert "stop: not allowed from the client's event handler" in run.log
+
+
+TEXT_FRAGMENTS = ["frag1-", "frag2-", "frag3"]
+BINARY_FRAGMENTS = [b"\x00" * 1500, b"\x01" * 10]
+
+
+class FragmentServer:
+    """Pushes one text and one binary message, each as several frames (websockets sends an iterable as a
+    fragmented message), then waits for the client's close."""
+
+    def __enter__(self) -> "FragmentServer":
+        self._loop = BackgroundLoop("ct-fragment-server")
+        self._server = self._loop.run(self._start())
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.close()
+        self._loop.run(self._server.wait_closed())
+        self._loop.close()
+
+    async def _start(self):
+        return await serve(self._handle, "127.0.0.1", 0, compression=None, ping_interval=None)
+
+    @staticmethod
+    async def _handle(ws: ServerConnection) -> None:
+        await ws.send(TEXT_FRAGMENTS)
+        await ws.send(BINARY_FRAGMENTS)
+        await ws.wait_closed()
+
+
+def test_fragmented_messages_from_the_server(ct_elf):
+    total = sum(len(f) for f in TEXT_FRAGMENTS) + sum(len(f) for f in BINARY_FRAGMENTS)
+    with FragmentServer() as srv:
+        run = run_app(ct_elf, [f"receive uri=ws://127.0.0.1:{srv.port}/ buffer=1024 bytes={total}"])
+    run.assert_clean()
+    # websockets ends a fragmented message with an empty CONT frame carrying FIN.
+    assert ctlog.data_frames(run.log) == [
+        (1, 6, 0), (0, 6, 0), (0, 5, 0), (0, 0, 1),  # text: TEXT, CONT, CONT, CONT+FIN
+        (2, 1500, 0), (0, 10, 0), (0, 0, 1),         # binary: the 1500-byte frame arrives in pieces
+        (8, 2, 1),                                   # the server's CLOSE answering ours
+    ]
+    assert max(int(e["len"]) for e in ctlog.records(run.log, "EV") if e["name"] == "DATA") <= 1024

@@ -1,0 +1,22 @@
+"""Rule 4 (F7-F11): stop() returns within a small bound from every state, whatever network_timeout_ms and
+reconnect_timeout_ms (10 s each here) say, and when it returns the socket is closed (fd count back to its
+value before start())."""
+
+from __future__ import annotations
+
+import ct_scenarios
+
+
+def test_stop_is_fast_and_closes_the_socket_from_every_state(ct_elf, tls):
+    problems = ct_scenarios.stop_latency(ct_elf, tls)
+    assert not problems, "\n".join(problems)
+
+
+def test_stop_is_fast_during_a_tcp_connect_the_peer_never_answers(ct_elf):
+    problems = ct_scenarios.stop_during_unanswered_connect(ct_elf)
+    assert not problems, "\n".join(problems)
+
+
+def test_stop_is_fast_during_a_tls_handshake_the_peer_never_answers(ct_elf, tls):
+    problems = ct_scenarios.stop_during_tls_handshake(ct_elf, tls)
+    assert not problems, "\n".join(problems)
