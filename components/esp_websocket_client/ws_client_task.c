@@ -188,8 +188,11 @@ static ws_state_t run_connecting(ws_client_t *client)
             return stop_requested(client) ? WS_STATE_EXIT : WS_STATE_CONNECTING;
         }
         if (!stop_requested(client)) {
+            /* ERROR then DISCONNECTED, as upstream reports a failed connect: handlers written for it wait
+             * for DISCONNECTED to read the error handle. */
             ESP_LOGE(TAG, "Connecting to %s:%d failed (status %d)", host, port, status);
             ws_events_post(client, WEBSOCKET_EVENT_ERROR, NULL, 0);
+            ws_events_post(client, WEBSOCKET_EVENT_DISCONNECTED, NULL, 0);
         }
         return after_failure(client);
     }

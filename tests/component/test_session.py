@@ -151,3 +151,15 @@ def test_fragmented_messages_from_the_server(ct_elf):
         (8, 2, 1),                                   # the server's CLOSE answering ours
     ]
     assert max(int(e["len"]) for e in ctlog.records(run.log, "EV") if e["name"] == "DATA") <= 1024
+
+
+def test_failed_connect_reports_error_then_disconnected(ct_elf):
+    # Upstream reports a failed connect as ERROR then DISCONNECTED; handlers written for it read the error
+    # handle on DISCONNECTED, so both must come, in that order, before the stop.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = run_app(ct_elf, [f"stop_latency state=reconnect_wait uri=ws://127.0.0.1:{port}/"])
+    run.assert_clean()
+    names = ctlog.event_names(ctlog.records(run.log, "EV"))
+    assert names[:4] == ["BEGIN", "BEFORE_CONNECT", "ERROR", "DISCONNECTED"], names
