@@ -235,7 +235,9 @@ def test_variant_list_parsing():
 
 
 def test_sanitizer_env_makes_every_report_fatal_and_keeps_user_options():
-    assert host_build.sanitizer_env("debug") == {}
+    assert host_build.sanitizer_env("debug") == {
+        "GLIBC_TUNABLES": "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0"
+    }
     assert "halt_on_error=1" in host_build.sanitizer_env("tsan")["TSAN_OPTIONS"]
     asan = host_build.sanitizer_env("asan", {"ASAN_OPTIONS": "detect_leaks=0"})
     assert asan["ASAN_OPTIONS"].startswith("abort_on_error=1:halt_on_error=1:detect_leaks=1")

@@ -8,12 +8,14 @@
  */
 #include "wsh_sentinel.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "esp_log.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
+#include "wsh_heap_retained.h"
 
 static const char *TAG = "wsh_sentinel";
 
@@ -22,6 +24,7 @@ static atomic_uint s_violations;
 static atomic_int s_fatal = -1;              /* -1 unknown, else the cached WSH_SENTINEL_FATAL verdict */
 static _Atomic(void *) s_quarantine[WSH_SENTINEL_QUARANTINE];
 static atomic_uint s_quarantine_next;
+static atomic_size_t s_quarantine_bytes;      /* usable bytes of the blocks in the ring */
 
 static _Thread_local int t_call_depth;       /* nesting of public transport calls in this thread */
 static _Thread_local bool t_reported;        /* a violation was reported in the current outermost call */
@@ -219,8 +222,18 @@ void wsh_sentinel_retire(void *block)
         return;
     }
     unsigned slot = atomic_fetch_add_explicit(&s_quarantine_next, 1, memory_order_relaxed) % WSH_SENTINEL_QUARANTINE;
+    atomic_fetch_add_explicit(&s_quarantine_bytes, malloc_usable_size(block), memory_order_relaxed);
     void *oldest = atomic_exchange_explicit(&s_quarantine[slot], block, memory_order_acq_rel);
-    free(oldest);
+    if (oldest != NULL) {
+        atomic_fetch_sub_explicit(&s_quarantine_bytes, malloc_usable_size(oldest), memory_order_relaxed);
+        free(oldest);
+    }
+}
+
+/* The quarantine is host/'s own memory, not the application's: the heap figures leave it out. */
+size_t wsh_host_retained_bytes(void)
+{
+    return atomic_load_explicit(&s_quarantine_bytes, memory_order_relaxed);
 }
 
 unsigned wsh_sentinel_violation_count(void)

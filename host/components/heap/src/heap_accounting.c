@@ -4,7 +4,7 @@
  * C++ exception pool, do not count). Live bytes are __sanitizer_get_current_allocated_bytes() under
  * ASan/TSan (TSan counts allocator size classes, so a block may count up to ~15% more than requested) and
  * mallinfo2() (in-use arena plus mmapped bytes) otherwise. Allocator overhead and thread stacks are not
- * counted. The minimum is sampled on every query and by a detached sampler thread every SAMPLE_PERIOD_MS,
+ * counted, nor is what host/ retains on purpose (wsh_heap_retained.h). The minimum is sampled on every query and by a detached sampler thread every SAMPLE_PERIOD_MS,
  * started by the first query.
  * Locking: s_baseline is written by a constructor before main() and only read after; s_once guards s_total
  * and the sampler start; s_min_free is an atomic lowered with a CAS loop. */
@@ -18,6 +18,7 @@
 #include "esp_log.h"
 #include "esp_system.h"
 #include "heap_accounting.h"
+#include "wsh_heap_retained.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define HEAP_USE_SANITIZER_STATS 1
@@ -75,9 +76,16 @@ static size_t configured_total(void)
     return (size_t)value;
 }
 
+__attribute__((weak)) size_t wsh_host_retained_bytes(void)
+{
+    return 0;
+}
+
 static size_t sample_free(void)
 {
     size_t live = live_bytes();
+    size_t retained = wsh_host_retained_bytes();
+    live = live > retained ? live - retained : 0;
     size_t held = live > s_baseline ? live - s_baseline : 0;
     size_t free_bytes = held >= s_total ? 0 : s_total - held;
     size_t seen = __atomic_load_n(&s_min_free, __ATOMIC_RELAXED);
