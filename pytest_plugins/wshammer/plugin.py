@@ -365,13 +365,23 @@ def _settled_text(path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
 
 
-def guard_problems(dut, send_quit: bool, quit_timeout_s: float = QUIT_TIMEOUT_S) -> list[str]:
-    problems = _stop_linux_process(dut, send_quit, quit_timeout_s)
+@dataclass(frozen=True)
+class GuardProblem:
+    """One thing the log guard found: a one-line reason for the report, and the full text for the failure."""
+
+    reason: str
+    detail: str
+
+
+def guard_problems(dut, send_quit: bool, quit_timeout_s: float = QUIT_TIMEOUT_S) -> list[GuardProblem]:
+    problems = [GuardProblem(p.splitlines()[0], p) for p in _stop_linux_process(dut, send_quit, quit_timeout_s)]
     logfile = getattr(dut, "logfile", None)
     if logfile:
         findings = fatal_findings(_settled_text(Path(logfile)))
         if findings:
-            problems.append(describe(findings))
+            # The report names each finding (its kind and the line that gave it away), not just their count.
+            detail = describe(findings)
+            problems.extend(GuardProblem(f"{f.kind}: {f.headline}", detail) for f in findings[:5])
     return problems
 
 
@@ -387,14 +397,15 @@ def pytest_runtest_call(item: pytest.Item):
     problems = [p for d in duts for p in guard_problems(d, send_quit, quit_timeout)]
     if outcome.excinfo is not None:
         # The app exits 1 when one of its runs failed: already the test's own failure, not news.
-        problems = [p for p in problems if p != f"{EXIT_STATUS_PREFIX}1"]
+        problems = [p for p in problems if p.detail != f"{EXIT_STATUS_PREFIX}1"]
     if not problems:
         return
     for rec in item.config.stash[_RECORDS_KEY]:
         if rec.nodeid == item.nodeid:
             for problem in problems:
-                rec.fail(problem.splitlines()[0])
-    message = "log guard:\n" + "\n".join(problems)
+                rec.fail(problem.reason)
+    details = list(dict.fromkeys(p.detail for p in problems))
+    message = "log guard:\n" + "\n".join(details)
     if outcome.excinfo is not None:
         message += f"\n\nthe test itself failed too:\n{outcome.excinfo[1]}"
     outcome.force_exception(AssertionError(message))
@@ -439,4 +450,4 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             terminalreporter.write_line(f"wrote {path}")
 
 
-__all__ = ["Hammer", "HammerError", "WshOptions", "guard_problems", "parse_options", "server_hosts"]
+__all__ = ["GuardProblem", "Hammer", "HammerError", "WshOptions", "guard_problems", "parse_options", "server_hosts"]

@@ -42,42 +42,59 @@ def _fmt(value: float | int | str | None, digits: int = 1) -> str:
     return str(value)
 
 
-def summary_table(records: Sequence[ScenarioRecord]) -> Table:
+_COLUMNS = (
+    ("scenario", "left"),
+    ("target/variant", "left"),
+    ("verdict", "left"),
+    ("messages", "right"),
+    ("errors", "right"),
+    ("reconnects", "right"),
+    ("stop p50/p99 ms", "right"),
+    ("heap delta", "right"),
+    ("why", "left"),
+)
+
+
+def _row(rec: ScenarioRecord) -> list[str]:
+    fig = rec.figures
+    stop = "-" if fig.get("stop_p50_ms") is None else f"{_fmt(fig.get('stop_p50_ms'))}/{_fmt(fig.get('stop_p99_ms'))}"
+    return [
+        rec.name,
+        f"{rec.target}/{rec.variant}",
+        "PASS" if rec.ok else "FAIL",
+        _fmt(fig.get("sent")),
+        _fmt(fig.get("send_err")),
+        _fmt(fig.get("reconnects")),
+        stop,
+        _fmt(fig.get("heap_delta")),
+        "; ".join(rec.reasons)[:160],
+    ]
+
+
+def summary_table(records: Sequence[ScenarioRecord], width: int = 160) -> Table:
     table = Table(title="wshammer", show_lines=False)
-    for column, justify in (
-        ("scenario", "left"),
-        ("target/variant", "left"),
-        ("verdict", "left"),
-        ("messages", "right"),
-        ("errors", "right"),
-        ("reconnects", "right"),
-        ("stop p50/p99 ms", "right"),
-        ("heap delta", "right"),
-        ("why", "left"),
-    ):
-        # One line per scenario; the whole reasons are in the test's failure and report.json.
-        table.add_column(column, justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
-    for rec in records:
-        fig = rec.figures
-        stop = "-" if fig.get("stop_p50_ms") is None else f"{_fmt(fig.get('stop_p50_ms'))}/{_fmt(fig.get('stop_p99_ms'))}"
-        table.add_row(
-            rec.name,
-            f"{rec.target}/{rec.variant}",
-            "[green]PASS[/green]" if rec.ok else "[red]FAIL[/red]",
-            _fmt(fig.get("sent")),
-            _fmt(fig.get("send_err")),
-            _fmt(fig.get("reconnects")),
-            stop,
-            _fmt(fig.get("heap_delta")),
-            "; ".join(rec.reasons)[:160],
-        )
+    rows = [_row(rec) for rec in records]
+    widths = [max([len(column)] + [len(row[i]) for row in rows]) for i, (column, _) in enumerate(_COLUMNS)]
+    # The figures keep their full width so a long reason cannot squeeze them away: "why" gets what is left
+    # (each column costs 3 characters of padding and border, plus the closing border).
+    why_width = max(len("why"), width - sum(widths[:-1]) - 3 * len(_COLUMNS) - 1)
+    for index, (column, justify) in enumerate(_COLUMNS):
+        if column == "why":
+            # One line per scenario; the whole reasons are in report.json and the test's failure.
+            table.add_column(column, justify=justify, no_wrap=True, overflow="ellipsis",  # type: ignore[arg-type]
+                             max_width=why_width)
+        else:
+            table.add_column(column, justify=justify, no_wrap=True, min_width=widths[index])  # type: ignore[arg-type]
+    for row in rows:
+        verdict = "[green]PASS[/green]" if row[2] == "PASS" else "[red]FAIL[/red]"
+        table.add_row(*row[:2], verdict, *row[3:])
     return table
 
 
 def render_table(records: Sequence[ScenarioRecord], width: int = 160) -> str:
     console = Console(width=width, record=True, force_terminal=False, color_system=None)
     with console.capture() as capture:
-        console.print(summary_table(records))
+        console.print(summary_table(records, width))
     return capture.get()
 
 

@@ -66,9 +66,13 @@ def test_a_claimed_but_unsent_message_fails_the_verdict(pytester, fake_build):
 
 
 def test_a_sanitizer_report_fails_a_passing_run(pytester, fake_build):
-    result = run_fake(pytester, fake_build, "tsan")
+    report_dir = pytester.path / "report"
+    result = run_fake(pytester, fake_build, "tsan", "--wsh-report", str(report_dir))
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*log guard:*", "*1 fatal finding(s) in the DUT log:*", "*tsan at line*"])
+    # The report names the finding itself, not only how many there were.
+    (scenario,) = json.loads((report_dir / "report.json").read_text())["scenarios"]
+    assert any(reason.startswith("tsan: WARNING: ThreadSanitizer") for reason in scenario["reasons"]), scenario
 
 
 def test_a_crash_after_the_result_fails_the_test(pytester, fake_build):

@@ -34,6 +34,15 @@ def test_table_shows_verdicts_figures_and_reasons():
     assert "FAIL" in text and "3.2/9998.0" in text and "1 stop(s) took >= 2000 ms" in text
 
 
+def test_a_long_reason_does_not_squeeze_the_figures_away():
+    long_name = ScenarioRecord(
+        nodeid="a::test_server_faults[handshake_accept]", name="server_faults handshake_accept", target="linux",
+        variant="asan", ok=False, reasons=["x" * 300], figures={"sent": 123456, "heap_delta": 98765},
+    )
+    text = render_table([*records(), long_name])
+    assert "server_faults handshake_accept" in text and "123456" in text and "98765" in text
+
+
 def test_json_report_round_trips(tmp_path):
     written = write_all(records(), tmp_path)
     data = json.loads((tmp_path / "report.json").read_text())
