@@ -33,7 +33,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from wshammer.servers.background import BackgroundLoop
+from wshammer.servers.background import BackgroundServer
 
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 PING_PAYLOAD = b"hello"
@@ -78,30 +78,19 @@ def _pick_subprotocol(conn: ServerConnection, offered: list[str]) -> str | None:
     return next((p for p in offered if p in OFFERED_SUBPROTOCOLS), None)
 
 
-class ScriptedPeer:
+class ScriptedPeer(BackgroundServer):
+    _loop_name = "transport-scripted-peer"
+
     def __init__(self) -> None:
         self.port = 0
         self._lock = threading.Lock()
         self._requests: list[Headers] = []  # guarded by _lock
-        self._loop: BackgroundLoop | None = None
         self._server = None
 
     @property
     def requests(self) -> list[Headers]:
         with self._lock:
             return list(self._requests)
-
-    def __enter__(self) -> ScriptedPeer:
-        self._loop = BackgroundLoop("transport-scripted-peer")
-        self._loop.run(self._start())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._loop is not None
-        try:
-            self._loop.run(self._stop())
-        finally:
-            self._loop.close()
 
     async def _start(self) -> None:
         self._server = await serve(

@@ -1,4 +1,5 @@
-"""An asyncio event loop on a daemon thread, so synchronous tests can run asyncio servers beside a DUT.
+"""An asyncio event loop on a daemon thread, so synchronous tests can run asyncio servers beside a DUT, and
+the base of such servers: started by entering a ``with`` block, stopped by leaving it.
 
 Locking: the loop and everything it runs belong to the loop thread; other threads only submit coroutines
 with ``run()`` (run_coroutine_threadsafe) and stop it with ``close()``.
@@ -33,4 +34,35 @@ class BackgroundLoop:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         if not self._thread.is_alive():
+            self._loop.close()
+
+
+class BackgroundServer:
+    """A server whose coroutines run on a BackgroundLoop of its own. Subclasses define ``async _start()``
+    (bind, set ``port``) and ``async _stop()``, and may set ``_loop_name`` and ``_stop_timeout_s``."""
+
+    _loop_name = "wsh-server"
+    _stop_timeout_s: float | None = 30.0
+    _loop: BackgroundLoop | None = None
+
+    async def _start(self) -> None:
+        raise NotImplementedError
+
+    async def _stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        self._loop = BackgroundLoop(self._loop_name)
+        try:
+            self._loop.run(self._start())
+        except BaseException:
+            self._loop.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        assert self._loop is not None
+        try:
+            self._loop.run(self._stop(), timeout=self._stop_timeout_s)
+        finally:
             self._loop.close()

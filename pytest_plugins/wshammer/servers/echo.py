@@ -27,7 +27,7 @@ from websockets.http11 import Request, Response
 from .. import message
 from ..tls import TlsMaterial, server_ssl_context
 from . import frames
-from .background import BackgroundLoop
+from .background import BackgroundServer
 from .faults import FaultPathError, FaultPlan, parse_fault_path
 from .ledger import Ledger
 
@@ -51,9 +51,11 @@ class _MutedTransport:
         return getattr(self._inner, name)
 
 
-class EchoServer:
+class EchoServer(BackgroundServer):
     """``with EchoServer() as srv: srv.uri('/echo')``. ``tls`` makes it wss; ``public_host`` is the address
     put in URIs (what the DUT dials), ``bind_host`` the one listened on."""
+
+    _stop_timeout_s = CLOSE_TIMEOUT_S * 10
 
     def __init__(
         self,
@@ -70,7 +72,7 @@ class EchoServer:
         self.public_host = public_host or bind_host
         self.port = port
         self._plans: weakref.WeakKeyDictionary[ServerConnection, FaultPlan] = weakref.WeakKeyDictionary()
-        self._loop: BackgroundLoop | None = None
+        self._loop_name = f"wsh-{self.scheme}-server"
         self._server: Server | None = None
 
     @property
@@ -82,22 +84,6 @@ class EchoServer:
             raise ValueError(f"path must start with '/': {path!r}")
         host = f"[{self.public_host}]" if ":" in self.public_host else self.public_host
         return f"{self.scheme}://{host}:{self.port}{path}"
-
-    def __enter__(self) -> EchoServer:
-        self._loop = BackgroundLoop(f"wsh-{self.scheme}-server")
-        try:
-            self._loop.run(self._start())
-        except BaseException:
-            self._loop.close()
-            raise
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        assert self._loop is not None
-        try:
-            self._loop.run(self._stop(), timeout=CLOSE_TIMEOUT_S * 10)
-        finally:
-            self._loop.close()
 
     async def _start(self) -> None:
         self._server = await serve(

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from .background import BackgroundLoop
+from .background import BackgroundServer
 
 
-class SilentServer:
+class SilentServer(BackgroundServer):
+    _loop_name = "wsh-silent-server"
+
     def __init__(self, *, bind_host: str = "127.0.0.1", public_host: str | None = None) -> None:
         self._bind_host = bind_host
         self.public_host = public_host or bind_host
@@ -22,7 +24,6 @@ class SilentServer:
         self._accepted = 0  # guarded by _lock
         self._open = 0  # guarded by _lock
         self._writers: set[asyncio.StreamWriter] = set()  # loop thread only
-        self._loop: BackgroundLoop | None = None
         self._server: asyncio.Server | None = None
 
     @property
@@ -37,22 +38,6 @@ class SilentServer:
 
     def uri(self, scheme: str = "ws", path: str = "") -> str:
         return f"{scheme}://{self.public_host}:{self.port}{path}"
-
-    def __enter__(self) -> SilentServer:
-        self._loop = BackgroundLoop("wsh-silent-server")
-        try:
-            self._loop.run(self._start())
-        except BaseException:
-            self._loop.close()
-            raise
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        assert self._loop is not None
-        try:
-            self._loop.run(self._stop())
-        finally:
-            self._loop.close()
 
     async def _start(self) -> None:
         self._server = await asyncio.start_server(self._hold, self._bind_host, 0)
