@@ -75,8 +75,8 @@ def summary_table(records: Sequence[ScenarioRecord], width: int = 160) -> Table:
     table = Table(title="wshammer", show_lines=False)
     rows = [_row(rec) for rec in records]
     widths = [max([len(column)] + [len(row[i]) for row in rows]) for i, (column, _) in enumerate(_COLUMNS)]
-    # The figures keep their full width so a long reason cannot squeeze them away: "why" gets what is left
-    # (each column costs 3 characters of padding and border, plus the closing border).
+    # A long reason must not squeeze the figures away: "why" gets only what they leave (each column costs 3
+    # characters of padding and border, plus the closing border).
     why_width = max(len("why"), width - sum(widths[:-1]) - 3 * len(_COLUMNS) - 1)
     for index, (column, justify) in enumerate(_COLUMNS):
         if column == "why":
@@ -84,7 +84,7 @@ def summary_table(records: Sequence[ScenarioRecord], width: int = 160) -> Table:
             table.add_column(column, justify=justify, no_wrap=True, overflow="ellipsis",  # type: ignore[arg-type]
                              max_width=why_width)
         else:
-            table.add_column(column, justify=justify, no_wrap=True, min_width=widths[index])  # type: ignore[arg-type]
+            table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for row in rows:
         verdict = "[green]PASS[/green]" if row[2] == "PASS" else "[red]FAIL[/red]"
         table.add_row(*row[:2], verdict, *row[3:])

@@ -50,6 +50,19 @@ class HammerResult:
         return "\n".join(lines)
 
 
+# How often the runner checks, while it waits for progress, that a linux app is still alive.
+LIVENESS_CHECK_S = 1.0
+
+
+def process_exit_status(dut) -> int | None:
+    """The exit status of a linux DUT's process once it has ended; None while it runs, and for a board or
+    QEMU (no process of the app's own)."""
+    from pytest_embedded_idf.linux import LinuxSerial
+
+    proc = getattr(dut, "serial", None)
+    return proc.poll() if isinstance(proc, LinuxSerial) else None
+
+
 def format_command(scenario: str, uri: str, params: dict[str, Any]) -> str:
     """``run scenario=... uri=... k=v``; values must be single tokens (the console splits on spaces)."""
     parts = [f"scenario={scenario}", f"uri={uri}"]
@@ -171,17 +184,25 @@ class Hammer:
         total = run_timeout_s(plan.scenario, plan.params, self._variant)
         silence = silence_timeout_s(self._variant)
         deadline = time.monotonic() + total
+        heard = time.monotonic()
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise HammerError(f"{plan.scenario}: no RESULT within {total:.0f} s (bound from its parameters)")
             try:
-                match = self._dut.expect(PROGRESS, timeout=min(silence, remaining))
+                # Short slices, so an app that died is noticed at once rather than after the silence bound.
+                match = self._dut.expect(PROGRESS, timeout=min(LIVENESS_CHECK_S, remaining))
             except Exception as exc:
-                raise HammerError(
-                    f"{plan.scenario}: the app went silent for {min(silence, remaining):.0f} s "
-                    f"(no STATS/RESULT; {type(exc).__name__})"
-                ) from None
+                status = process_exit_status(self._dut)
+                if status is not None:
+                    raise HammerError(f"{plan.scenario}: the app ended (exit status {status}) before its RESULT") from None
+                if time.monotonic() - heard >= silence:
+                    raise HammerError(
+                        f"{plan.scenario}: the app went silent for {silence:.0f} s "
+                        f"(no STATS/RESULT; {type(exc).__name__})"
+                    ) from None
+                continue
+            heard = time.monotonic()
             kind, rest = match.group(1), match.group(2)
             if kind != b"STATS":
                 return kind == b"RESULT"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,15 @@ def test_a_crash_after_the_result_fails_the_test(pytester, fake_build):
     result = run_fake(pytester, fake_build, "abort")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*log guard:*", "*the app was killed by signal 6*"])
+
+
+def test_an_app_that_dies_mid_run_is_reported_at_once(pytester, fake_build):
+    started = time.monotonic()
+    result = run_fake(pytester, fake_build, "die_mid_run")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*the app ended (exit status 3) before its RESULT*"])
+    # Noticed by the liveness check, well before the runner's silence bound (20 s in debug).
+    assert time.monotonic() - started < 15
 
 
 def test_an_app_that_ignores_quit_fails_the_test(pytester, fake_build):

@@ -1,7 +1,7 @@
 """A stand-in for the C hammer app that speaks docs/hammer-protocol.md over stdin/stdout, so the plugin, the
 runner and the log guard can be tested end to end without a C build. FAKE_MODE picks a misbehaviour:
 ok, lose (claims one message it never sent), tsan (prints a ThreadSanitizer report), abort (dies on a
-signal after RESULT), hang_quit (ignores quit)."""
+signal after RESULT), die_mid_run (dies before its RESULT), hang_quit (ignores quit)."""
 
 import os
 import sys
@@ -37,6 +37,8 @@ def run(fields):
                 per_task[task] = per_task.get(task, 0) + 1
             log("I", f"STATS scenario={scenario} t_ms={int((time.monotonic() - T0) * 1000)} sent={sent} send_err=0 "
                 f"echoed={echoed} corrupt=0 out_of_order=0 reconnects=0 free_heap=1000 min_free_heap=900 open_fds=3")
+    if MODE == "die_mid_run":
+        os._exit(3)
     if MODE == "tsan":
         print("==================\nWARNING: ThreadSanitizer: data race (pid=42)\n  Write of size 4 at 0x1 by thread T1:\n"
               "SUMMARY: ThreadSanitizer: data race fake.c:1 in f\n==================", flush=True)
