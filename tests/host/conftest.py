@@ -4,6 +4,9 @@
   ``host_app`` cache) and returns the ELF.
 - ``run_once(elf, stdin=None, timeout=60)``: runs an ELF once per session for that ELF and stdin and returns
   the cached (returncode, output), for modules whose tests each judge a different part of one run.
+- ``run_cmocka_suite(name, expected_tests, timeout=120, chaos_seed=None)``: builds ``host/test_apps/<name>`` in
+  the test's variant, runs its cmocka suites (under chaos mode when a seed is given) and fails the test on any
+  failed, unfinished or missing test, sanitizer report or non-zero exit; returns the output.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import pytest
+
+from wshammer.cmocka import cmocka_failure
 
 HOST_TEST_APPS = Path(__file__).resolve().parents[2] / "host" / "test_apps"
 
@@ -36,5 +41,21 @@ def run_once(run_host_elf) -> Callable[..., tuple[int, str]]:
         if key not in runs:
             runs[key] = run_host_elf(elf, stdin=stdin, timeout=timeout)
         return runs[key]
+
+    return run
+
+
+@pytest.fixture
+def run_cmocka_suite(host_test_app, run_host_elf, variant, monkeypatch) -> Callable[..., str]:
+    def run(name: str, expected_tests: int, timeout: float = 120.0, chaos_seed: str | None = None) -> str:
+        elf = host_test_app(name, variant)
+        if chaos_seed is not None:
+            monkeypatch.setenv("WSH_CHAOS_SEED", chaos_seed)
+        returncode, output = run_host_elf(elf, timeout=timeout)
+        if chaos_seed is not None:
+            assert f"wsh_chaos: chaos mode on seed={chaos_seed}" in output
+        failure = cmocka_failure(returncode, output, expected_tests)
+        assert failure is None, failure
+        return output
 
     return run

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from wshammer.cmocka import cmocka_failure, parse_cmocka
+from wshammer.cmocka import parse_cmocka
 from wshammer import host_build
 
 APP = Path(__file__).resolve().parents[2] / "host" / "test_apps" / "freertos_api"
@@ -45,20 +45,12 @@ FATAL_CASES = {
 }
 
 
-def test_freertos_suite(host_app, run_host_elf, variant):
-    elf = host_app(APP, variant)
-    returncode, output = run_host_elf(elf, timeout=240)
-    failure = cmocka_failure(returncode, output, SUITE_TESTS)
-    assert failure is None, failure
+def test_freertos_suite(run_cmocka_suite):
+    run_cmocka_suite("freertos_api", SUITE_TESTS, timeout=240)
 
 
-def test_freertos_suite_under_chaos(host_app, run_host_elf, variant, monkeypatch):
-    elf = host_app(APP, variant)
-    monkeypatch.setenv("WSH_CHAOS_SEED", "4242")
-    returncode, output = run_host_elf(elf, timeout=240)
-    assert "wsh_chaos: chaos mode on seed=4242" in output
-    failure = cmocka_failure(returncode, output, SUITE_TESTS)
-    assert failure is None, failure
+def test_freertos_suite_under_chaos(run_cmocka_suite):
+    run_cmocka_suite("freertos_api", SUITE_TESTS, timeout=240, chaos_seed="4242")
 
 
 def test_parallelism_check_fails_on_one_cpu(host_app, run_host_elf, variant, monkeypatch):
