@@ -42,17 +42,19 @@ def _fmt(value: float | int | str | None, digits: int = 1) -> str:
     return str(value)
 
 
+# Short headings so the table fits a 120-column terminal; units are in the title.
 _COLUMNS = (
     ("scenario", "left"),
-    ("target/variant", "left"),
+    ("target", "left"),
     ("verdict", "left"),
-    ("messages", "right"),
+    ("sent", "right"),
     ("errors", "right"),
-    ("reconnects", "right"),
-    ("stop p50/p99 ms", "right"),
+    ("reconn", "right"),
+    ("stop p50/p99", "right"),
     ("heap delta", "right"),
     ("why", "left"),
 )
+_TITLE = "wshammer (sent: messages; stop latency in ms; heap delta in bytes)"
 
 
 def _row(rec: ScenarioRecord) -> list[str]:
@@ -72,7 +74,7 @@ def _row(rec: ScenarioRecord) -> list[str]:
 
 
 def summary_table(records: Sequence[ScenarioRecord], width: int = 160) -> Table:
-    table = Table(title="wshammer", show_lines=False)
+    table = Table(title=_TITLE, show_lines=False)
     rows = [_row(rec) for rec in records]
     widths = [max([len(column)] + [len(row[i]) for row in rows]) for i, (column, _) in enumerate(_COLUMNS)]
     # A long reason must not squeeze the figures away: "why" gets only what they leave (each column costs 3
