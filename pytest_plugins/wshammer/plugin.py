@@ -23,7 +23,7 @@ from .builds import BuildProblem, BuildRequest
 from .host_build import VARIANTS, sanitizer_env
 from .logscan import describe, fatal_findings
 from .report import ScenarioRecord
-from .runner import Hammer, HammerError, HammerResult
+from .runner import Hammer, HammerError, HammerResult, linux_process
 from .scenarios import ScenarioPlan, plan, silence_timeout_s
 from .servers import BlackholePeer, EchoServer, SilentServer
 from .tls import TlsMaterial, make_tls_material
@@ -331,10 +331,8 @@ def hammer_plan(wsh_options: WshOptions) -> Callable[..., ScenarioPlan]:
 def _stop_linux_process(dut, send_quit: bool, quit_timeout_s: float) -> list[str]:
     """Ask the app to quit (when the test drove it), then judge its exit status. Linux DUTs only: a board
     or QEMU has no process of its own to end."""
-    from pytest_embedded_idf.linux import LinuxSerial
-
-    proc = getattr(dut, "serial", None)
-    if not isinstance(proc, LinuxSerial):
+    proc = linux_process(dut)
+    if proc is None:
         return []
     if proc.poll() is None and send_quit:
         with contextlib.suppress(OSError, ValueError):

@@ -54,13 +54,19 @@ class HammerResult:
 LIVENESS_CHECK_S = 1.0
 
 
-def process_exit_status(dut) -> int | None:
-    """The exit status of a linux DUT's process once it has ended; None while it runs, and for a board or
-    QEMU (no process of the app's own)."""
+def linux_process(dut):
+    """The app's own process behind a linux DUT (pytest-embedded-idf's LinuxSerial); None for a board or
+    QEMU, which have no process of the app's own."""
     from pytest_embedded_idf.linux import LinuxSerial
 
     proc = getattr(dut, "serial", None)
-    return proc.poll() if isinstance(proc, LinuxSerial) else None
+    return proc if isinstance(proc, LinuxSerial) else None
+
+
+def process_exit_status(dut) -> int | None:
+    """The exit status of a linux DUT's process once it has ended; None while it runs, and for a board or QEMU."""
+    proc = linux_process(dut)
+    return proc.poll() if proc is not None else None
 
 
 def format_command(scenario: str, uri: str, params: dict[str, Any]) -> str:
