@@ -12,7 +12,8 @@
  * 4. stop() waits, and is fast: it requests the stop, shuts the socket down (never closes it) to end a
  *    blocking connect/handshake/read, and returns when the task has exited and closed the socket.
  * 5. destroy() waits like stop(); stop/close/destroy from the client's own event handler return an error.
- * 6. A send that cannot take the lock in time returns -1 and leaves the connection alone.
+ * 6. A send that cannot take the lock in time returns -1 and leaves the connection alone. A message's frames go
+ *    out back to back from one task (the transmit turn), the lock given up between them.
  * 7. init/start/stop/.../destroy cycles leak nothing.
  * Locking in this file: every access to a lock-guarded field (ws_client_priv.h) is between ws_lock/ws_unlock;
  * waits for the task (event group) happen with the lock released.
@@ -28,15 +29,37 @@ static const char *TAG = WS_TAG;
 
 bool ws_lock(ws_client_t *client, TickType_t timeout)
 {
+    if (xSemaphoreTakeRecursive(client->lock, 0) == pdTRUE) {
+        return true;
+    }
     atomic_fetch_add(&client->lock_waiters, 1);
     bool taken = xSemaphoreTakeRecursive(client->lock, timeout) == pdTRUE;
     atomic_fetch_sub(&client->lock_waiters, 1);
+    if (taken) {
+        xEventGroupSetBits(client->bits, WS_BIT_LOCK_PASSED);
+    }
     return taken;
 }
 
 void ws_unlock(ws_client_t *client)
 {
     xSemaphoreGiveRecursive(client->lock);
+}
+
+/* A mutex does not queue its waiters fairly: a task that gives the lock up and takes it again at once can
+ * keep it for as long as it likes. Between two steps of a long job, hand it to a waiting task first (bounded,
+ * in case that task timed out meanwhile). */
+void ws_unlock_yielding(ws_client_t *client)
+{
+    bool waited_for = atomic_load(&client->lock_waiters) > 0;
+    if (waited_for) {
+        xEventGroupClearBits(client->bits, WS_BIT_LOCK_PASSED);
+    }
+    ws_unlock(client);
+    if (waited_for && xSemaphoreGetMutexHolder(client->lock) != xTaskGetCurrentTaskHandle()) {
+        TickType_t bound = pdMS_TO_TICKS(WS_HANDOVER_WAIT_MS);
+        xEventGroupWaitBits(client->bits, WS_BIT_LOCK_PASSED, pdTRUE, pdTRUE, bound ? bound : 1);
+    }
 }
 
 bool ws_in_client_task(ws_client_t *client)
@@ -74,6 +97,7 @@ static esp_err_t create_sync(ws_client_t *client)
     if (!client->lock || !client->bits || esp_event_loop_create(&loop_args, &client->event_loop) != ESP_OK) {
         return ESP_ERR_NO_MEM;
     }
+    xEventGroupSetBits(client->bits, WS_BIT_TX_FREE);
     return ESP_OK;
 }
 
@@ -253,7 +277,7 @@ static bool send_close_locked(ws_client_t *client, int code, const char *data, i
     if (len > 0) {
         memcpy(payload + 2, data, len);
     }
-    if (ws_send_locked(client, WS_TRANSPORT_OPCODES_CLOSE, payload, len + 2, true, timeout) < 0) {
+    if (ws_send_control_locked(client, WS_TRANSPORT_OPCODES_CLOSE, payload, len + 2, timeout) < 0) {
         return false;
     }
     client->state = WS_STATE_CLOSING;

@@ -1,12 +1,23 @@
 /*
  * ws_client_send.c: every frame the client writes, from user tasks and from the client task.
  *
- * Locking: a frame is written only with the lock held, after the payload has been copied into tx_buffer
+ * Locking: a frame is written only with the lock held, after its payload has been copied into tx_buffer
  * (ESP-IDF's ws transport masks the buffer it is given in place, so the caller's buffer is never handed to it).
- * A message longer than buffer_size is written as consecutive frames under ONE lock hold, so frames of two
- * messages never interleave. Failing to take the lock in time is a timeout, not a broken connection: it returns
- * -1 and leaves the connection alone. A failed write marks the connection for abort and wakes the client task,
- * which alone closes the transport; later sends see the mark and fail at once.
+ *
+ * A data message (TEXT, BINARY, CONT) belongs to one task from its first frame to its last: that task holds
+ * the transmit turn (`tx_owner`, guarded by the lock), so frames of two messages never interleave. Between
+ * frames, and while the socket cannot take more, the sender gives the LOCK up (not the turn) and waits for
+ * the socket unlocked, so the client task keeps reading: a peer that echoes stops reading once its echoes
+ * back up, and a sender that held the lock for a whole message would wait for it until the write timed out.
+ * Other data senders wait for the turn on WS_BIT_TX_FREE, without the lock. Control frames (PING, PONG,
+ * CLOSE) need no turn: RFC 6455 lets them go between the frames of a message.
+ *
+ * Timeouts: failing to get the lock or the turn before the first frame, or a socket that takes nothing within
+ * the timeout, is a timeout, not a broken connection: -1 and the connection is left alone. Once a frame of
+ * the message is out, the rest must follow or the stream is unusable, so a short send timeout no longer
+ * applies: each next frame may wait up to network_timeout_ms (the bound the task puts on a silent peer too),
+ * and only a frame that cannot go out within it marks the connection for abort. A failed write does too, and
+ * wakes the client task, which alone closes the transport; later sends see the mark and fail at once.
  */
 #include <string.h>
 #include "esp_log.h"
@@ -14,6 +25,14 @@
 #include "ws_client_priv.h"
 
 static const char *TAG = WS_TAG;
+
+#define WS_OPCODE_CONTROL_BIT 0x08
+
+typedef enum {
+    FRAME_SENT,
+    FRAME_TIMEOUT, /* nothing of this frame was written: the stream is intact */
+    FRAME_FAILED,  /* the connection is gone, or was marked for abort */
+} frame_result_t;
 
 /* Whether sends are accepted (lock held). */
 static bool can_send(const ws_client_t *client)
@@ -32,16 +51,27 @@ void ws_mark_abort_locked(ws_client_t *client, int sock_errno)
     ws_transport_wake(client);
 }
 
-static int remaining_ms(TickType_t start, TickType_t timeout)
+void ws_tx_reset_locked(ws_client_t *client)
 {
-    if (timeout == portMAX_DELAY) {
-        return -1; /* the transport's "no timeout" */
-    }
-    TickType_t spent = xTaskGetTickCount() - start;
-    return spent >= timeout ? 0 : (int)((timeout - spent) * portTICK_PERIOD_MS);
+    client->tx_owner = NULL;
+    xEventGroupSetBits(client->bits, WS_BIT_TX_FREE);
 }
 
-/* One frame from tx_buffer; true when fully written. */
+static TickType_t ticks_left(TickType_t since, TickType_t timeout)
+{
+    if (timeout == portMAX_DELAY) {
+        return portMAX_DELAY;
+    }
+    TickType_t spent = xTaskGetTickCount() - since;
+    return spent >= timeout ? 0 : timeout - spent;
+}
+
+static int ticks_to_ms(TickType_t ticks)
+{
+    return ticks == portMAX_DELAY ? -1 : (int)(ticks * portTICK_PERIOD_MS); /* -1: the transport's "no bound" */
+}
+
+/* Write one frame from tx_buffer; true when fully written (lock held). */
 static bool write_frame(ws_client_t *client, int opcode, int len, int timeout_ms)
 {
     int written = esp_transport_ws_send_raw(client->transport, (ws_transport_opcodes_t)opcode, client->tx_buffer,
@@ -57,32 +87,191 @@ static bool write_frame(ws_client_t *client, int opcode, int len, int timeout_ms
     return false;
 }
 
-int ws_send_locked(ws_client_t *client, int opcode, const uint8_t *data, int len, bool fin, TickType_t timeout)
+int ws_send_control_locked(ws_client_t *client, int opcode, const uint8_t *data, int len, TickType_t timeout)
 {
     if (!can_send(client)) {
         ESP_LOGE(TAG, "Not connected: cannot send");
         return -1;
     }
-    TickType_t start = xTaskGetTickCount();
-    int sent = 0;
-    int frame_opcode = opcode;
-    do {
-        int chunk = len - sent < client->cfg.buffer_size ? len - sent : client->cfg.buffer_size;
-        bool last = sent + chunk == len;
-        if (chunk > 0) {
-            memcpy(client->tx_buffer, data + sent, chunk);
+    if (len > 0) {
+        memcpy(client->tx_buffer, data, len);
+    }
+    return write_frame(client, opcode | WS_TRANSPORT_OPCODES_FIN, len, ticks_to_ms(timeout)) ? len : -1;
+}
+
+/* ---- data messages ---- */
+
+typedef struct {
+    int opcode;          /* of the first frame; the others are CONT */
+    const uint8_t *data;
+    int len;
+    bool fin;            /* FIN on the last frame */
+    TickType_t timeout;  /* bounds the wait for the turn and the first frame */
+    bool nested;         /* the caller already held the lock (an event handler in the client task) */
+} ws_message_t;
+
+/* Become the task whose message goes out next. True: lock held, tx_owner is this task. False: lock not held,
+ * connection untouched. */
+static bool take_turn(ws_client_t *client, const ws_message_t *msg, TickType_t since)
+{
+    for (;;) {
+        if (!ws_lock(client, ticks_left(since, msg->timeout))) {
+            ESP_LOGW(TAG, "Could not take the client lock within the send timeout; connection left as is");
+            return false;
         }
-        int op = frame_opcode | ((last && fin) ? WS_TRANSPORT_OPCODES_FIN : 0);
-        if (!write_frame(client, op, chunk, remaining_ms(start, timeout))) {
+        if (!can_send(client)) {
+            ws_unlock(client);
+            ESP_LOGE(TAG, "Not connected: cannot send");
+            return false;
+        }
+        if (!client->tx_owner) {
+            client->tx_owner = xTaskGetCurrentTaskHandle();
+            xEventGroupClearBits(client->bits, WS_BIT_TX_FREE);
+            return true;
+        }
+        ws_unlock(client);
+        if (msg->nested) {
+            /* The owner needs the lock this handler holds to finish its message: waiting would stall both. */
+            ESP_LOGW(TAG, "Another task's message is in progress; an event handler cannot wait for it");
+            return false;
+        }
+        EventBits_t bits = xEventGroupWaitBits(client->bits, WS_BIT_TX_FREE, pdFALSE, pdTRUE,
+                                               ticks_left(since, msg->timeout));
+        if (!(bits & WS_BIT_TX_FREE)) {
+            ESP_LOGW(TAG, "Another task's message still in progress at the send timeout; connection left as is");
+            return false;
+        }
+    }
+}
+
+/* The turn is still ours and the connection usable (lock held): a reconnect between two frames resets the
+ * turn, so the rest of an old message never lands on a new connection. */
+static bool turn_still_ours(const ws_client_t *client)
+{
+    return can_send(client) && client->tx_owner == xTaskGetCurrentTaskHandle();
+}
+
+/* Write one frame of the message once the socket can take it; the wait for the socket is done unlocked, in
+ * slices (lock held on entry and on return). */
+static frame_result_t send_frame(ws_client_t *client, const ws_message_t *msg, int op, const uint8_t *payload,
+                                 int len, TickType_t since)
+{
+    for (;;) {
+        if (!turn_still_ours(client)) {
+            return FRAME_FAILED;
+        }
+        int ready = esp_transport_poll_write(client->transport, 0);
+        if (ready < 0) {
+            ESP_LOGE(TAG, "The socket failed while waiting to send: aborting the connection");
+            ws_mark_abort_locked(client, esp_transport_get_errno(client->transport));
+            return FRAME_FAILED;
+        }
+        TickType_t left = ticks_left(since, msg->timeout);
+        if (ready > 0) {
+            if (len > 0) {
+                memcpy(client->tx_buffer, payload, len);
+            }
+            /* The socket has room, so the write rarely waits; give it at least a slice even at timeout 0. */
+            int timeout_ms = ticks_to_ms(left);
+            if (timeout_ms >= 0 && timeout_ms < WS_READ_SLICE_MS) {
+                timeout_ms = WS_READ_SLICE_MS;
+            }
+            return write_frame(client, op, len, timeout_ms) ? FRAME_SENT : FRAME_FAILED;
+        }
+        if (left == 0) {
+            return FRAME_TIMEOUT;
+        }
+        int fd = ws_transport_socket(client);
+        ws_unlock(client);
+        int slice_ms = ticks_to_ms(left);
+        ws_socket_wait(fd, true, slice_ms < 0 || slice_ms > WS_WAIT_SLICE_MS ? WS_WAIT_SLICE_MS : slice_ms);
+        ws_lock(client, portMAX_DELAY);
+    }
+}
+
+/* How long a frame after the first may wait: a started message is finished unless the peer is gone (lock held). */
+static ws_message_t rest_of_message(const ws_client_t *client, const ws_message_t *msg)
+{
+    ws_message_t rest = *msg;
+    TickType_t network = pdMS_TO_TICKS(client->cfg.network_timeout_ms);
+    if (msg->timeout != portMAX_DELAY && msg->timeout < network) {
+        rest.timeout = network;
+    }
+    return rest;
+}
+
+/* All frames of a data message, the turn held (lock held on entry and on return). Returns bytes sent or -1. */
+static int send_frames(ws_client_t *client, const ws_message_t *first, TickType_t since)
+{
+    const ws_message_t rest = rest_of_message(client, first);
+    const ws_message_t *msg = first;
+    int sent = 0;
+    int op = msg->opcode;
+    do {
+        int chunk = msg->len - sent < client->cfg.buffer_size ? msg->len - sent : client->cfg.buffer_size;
+        bool last = sent + chunk == msg->len;
+        int frame_op = op | ((last && msg->fin) ? WS_TRANSPORT_OPCODES_FIN : 0);
+        frame_result_t result = send_frame(client, msg, frame_op, msg->data + sent, chunk, since);
+        if (result == FRAME_TIMEOUT && sent == 0) {
+            ESP_LOGW(TAG, "The socket took nothing within the send timeout; connection left as is");
+            return -1;
+        }
+        if (result == FRAME_TIMEOUT) {
+            ESP_LOGE(TAG, "A message stalled for %d ms after %d of %d bytes: aborting the connection",
+                     ticks_to_ms(msg->timeout), sent, msg->len);
+            ws_mark_abort_locked(client, 0);
+            return -1;
+        }
+        if (result == FRAME_FAILED) {
+            if (!client->abort_pending) {
+                ESP_LOGE(TAG, "The connection ended after %d of %d bytes of a message", sent, msg->len);
+            }
             return -1;
         }
         sent += chunk;
-        frame_opcode = WS_TRANSPORT_OPCODES_CONT;
-    } while (sent < len);
+        op = WS_TRANSPORT_OPCODES_CONT;
+        msg = &rest;
+        if (sent < msg->len) {
+            /* Let a waiting reader (or a control frame) in between two frames. */
+            ws_unlock_yielding(client);
+            ws_lock(client, portMAX_DELAY);
+            since = xTaskGetTickCount();
+        }
+    } while (sent < msg->len);
     return sent;
 }
 
-/* The public send path: argument checks, the lock with the caller's timeout, one message. */
+static int send_data_message(ws_client_t *client, const ws_message_t *msg)
+{
+    TickType_t since = xTaskGetTickCount();
+    if (!take_turn(client, msg, since)) {
+        return -1;
+    }
+    int ret = send_frames(client, msg, since);
+    if (client->tx_owner == xTaskGetCurrentTaskHandle()) {
+        ws_tx_reset_locked(client);
+    }
+    ws_unlock(client);
+    return ret;
+}
+
+static int send_control_message(ws_client_t *client, int opcode, const uint8_t *data, int len, TickType_t timeout)
+{
+    if (len > WS_MAX_CONTROL_PAYLOAD) {
+        ESP_LOGE(TAG, "Control frame payload of %d bytes exceeds %d", len, WS_MAX_CONTROL_PAYLOAD);
+        return -1;
+    }
+    TickType_t since = xTaskGetTickCount();
+    if (!ws_lock(client, timeout)) {
+        ESP_LOGW(TAG, "Could not take the client lock within the send timeout; connection left as is");
+        return -1;
+    }
+    int ret = ws_send_control_locked(client, opcode, data, len, ticks_left(since, timeout));
+    ws_unlock(client);
+    return ret;
+}
+
+/* The public send path: argument checks, then a control frame or a data message. */
 static int send_message(ws_client_t *client, int opcode, const uint8_t *data, int len, bool fin,
                         TickType_t timeout)
 {
@@ -90,27 +279,24 @@ static int send_message(ws_client_t *client, int opcode, const uint8_t *data, in
         ESP_LOGE(TAG, "Invalid send arguments");
         return -1;
     }
-    TickType_t start = xTaskGetTickCount();
-    if (!ws_lock(client, timeout)) {
-        ESP_LOGW(TAG, "Could not take the client lock within the send timeout; connection left as is");
-        return -1;
+    if (opcode & WS_OPCODE_CONTROL_BIT) {
+        return send_control_message(client, opcode, data, len, timeout);
     }
-    TickType_t spent = xTaskGetTickCount() - start;
-    TickType_t left = timeout == portMAX_DELAY ? portMAX_DELAY : (spent >= timeout ? 0 : timeout - spent);
-    int ret = ws_send_locked(client, opcode, data, len, fin, left);
-    ws_unlock(client);
-    return ret;
+    ws_message_t msg = {
+        .opcode = opcode,
+        .data = data,
+        .len = len,
+        .fin = fin,
+        .timeout = timeout,
+        .nested = xSemaphoreGetMutexHolder(client->lock) == xTaskGetCurrentTaskHandle(),
+    };
+    return send_data_message(client, &msg);
 }
 
 int esp_websocket_client_send_with_opcode(esp_websocket_client_handle_t client, ws_transport_opcodes_t opcode,
                                           const uint8_t *data, int len, TickType_t timeout)
 {
-    int op = opcode & ~WS_TRANSPORT_OPCODES_FIN;
-    if ((op & 0x08) && len > WS_MAX_CONTROL_PAYLOAD) {
-        ESP_LOGE(TAG, "Control frame payload of %d bytes exceeds %d", len, WS_MAX_CONTROL_PAYLOAD);
-        return -1;
-    }
-    return send_message(client, op, data, len, true, timeout);
+    return send_message(client, opcode & ~WS_TRANSPORT_OPCODES_FIN, data, len, true, timeout);
 }
 
 int esp_websocket_client_send_bin(esp_websocket_client_handle_t client, const char *data, int len, TickType_t timeout)

@@ -16,12 +16,12 @@
  * it selects on the raw socket unlocked, and reads under the lock only what the transport reports as
  * available, with WS_READ_SLICE_MS as the bound. A frame larger than buffer_size, or arriving slowly, is read
  * (and posted as DATA) one piece at a time, the lock released and the wait for the next piece done
- * unlocked. While data keeps coming, the task steps aside for a tick when another task waits for the lock.
+ * unlocked. While data keeps coming, the task hands the lock to a waiting task between two reads, so a sender
+ * between two frames of its message gets it (ws_unlock_yielding).
  * DATA events are dispatched with the lock held (they point into rx_buffer); other events without it. Only
  * this task closes and destroys the transport.
  */
 #include <string.h>
-#include <sys/select.h>
 #include "esp_log.h"
 #include "esp_transport_ws.h"
 #include "ws_client_priv.h"
@@ -131,6 +131,7 @@ static void connected_locked(ws_client_t *client)
 {
     client->state = WS_STATE_CONNECTED;
     client->abort_pending = false;
+    ws_tx_reset_locked(client); /* a message cut by the last connection must not go on in this one */
     client->close_requested = false;
     client->close_status_code = 0;
     memset(&client->rx, 0, sizeof(client->rx));
@@ -213,8 +214,8 @@ static ws_read_result_t frame_done_locked(ws_client_t *client)
     switch (rx->opcode) {
     case WS_TRANSPORT_OPCODES_PING:
         if (client->state == WS_STATE_CONNECTED) {
-            ws_send_locked(client, WS_TRANSPORT_OPCODES_PONG, rx->control, rx->control_len, true,
-                           pdMS_TO_TICKS(client->cfg.network_timeout_ms));
+            ws_send_control_locked(client, WS_TRANSPORT_OPCODES_PONG, rx->control, rx->control_len,
+                                   pdMS_TO_TICKS(client->cfg.network_timeout_ms));
         }
         return READ_DATA;
     case WS_TRANSPORT_OPCODES_PONG:
@@ -269,29 +270,6 @@ static ws_read_result_t read_once_locked(ws_client_t *client)
     return rx->offset >= rx->payload_len ? frame_done_locked(client) : READ_DATA;
 }
 
-/* Wait without the lock until the socket is readable, a request arrives, or the slice ends. */
-static void wait_readable(int fd, int slice_ms)
-{
-    if (fd < 0) {
-        vTaskDelay(pdMS_TO_TICKS(slice_ms));
-        return;
-    }
-    fd_set readable;
-    FD_ZERO(&readable);
-    FD_SET(fd, &readable);
-    struct timeval tv = {.tv_sec = slice_ms / 1000, .tv_usec = (slice_ms % 1000) * 1000};
-    select(fd + 1, &readable, NULL, NULL, &tv);
-}
-
-/* While data keeps coming the task would re-take the lock the moment it gave it, and a mutex does not
- * queue its waiters fairly: step aside for a tick when another task is waiting, so senders never starve. */
-static void yield_to_lock_waiters(ws_client_t *client)
-{
-    if (atomic_load(&client->lock_waiters) > 0) {
-        vTaskDelay(1);
-    }
-}
-
 /* ---- CONNECTED: keep-alive ---- */
 
 /* Send a PING when due; false when the peer missed its PONG (lock held). */
@@ -309,8 +287,8 @@ static bool keepalive_locked(ws_client_t *client)
         return true;
     }
     client->last_ping_tick = now;
-    if (ws_send_locked(client, WS_TRANSPORT_OPCODES_PING, NULL, 0, true,
-                       pdMS_TO_TICKS(client->cfg.network_timeout_ms)) < 0) {
+    if (ws_send_control_locked(client, WS_TRANSPORT_OPCODES_PING, NULL, 0,
+                               pdMS_TO_TICKS(client->cfg.network_timeout_ms)) < 0) {
         return true; /* the send marked the connection for abort */
     }
     if (!client->pong_pending) {
@@ -330,7 +308,7 @@ static void answer_close_locked(ws_client_t *client)
     }
     uint8_t code[2] = {client->close_status_code >> 8, client->close_status_code & 0xFF};
     int len = client->close_status_code == WS_CLOSE_NO_STATUS ? 0 : 2;
-    ws_send_locked(client, WS_TRANSPORT_OPCODES_CLOSE, code, len, true, pdMS_TO_TICKS(WS_CLOSE_FIN_WAIT_MS));
+    ws_send_control_locked(client, WS_TRANSPORT_OPCODES_CLOSE, code, len, pdMS_TO_TICKS(WS_CLOSE_FIN_WAIT_MS));
     client->state = WS_STATE_CLOSING;
 }
 
@@ -389,7 +367,11 @@ static ws_state_t run_connected(ws_client_t *client)
     }
     int fd = ws_transport_socket(client);
     ws_state_t now = client->state; /* close() may have moved CONNECTED to CLOSING */
-    ws_unlock(client);
+    if (result == READ_DATA) {
+        ws_unlock_yielding(client); /* data keeps coming: let a waiting sender in between two reads */
+    } else {
+        ws_unlock(client);
+    }
 
     switch (result) {
     case READ_ERROR:
@@ -398,10 +380,9 @@ static ws_state_t run_connected(ws_client_t *client)
         return finish_close(client);
     case READ_NONE:
         /* The task owns the fd: it stays valid while this task waits on it without the lock. */
-        wait_readable(fd, WS_WAIT_SLICE_MS);
+        ws_socket_wait(fd, false, WS_WAIT_SLICE_MS);
         return now;
     default:
-        yield_to_lock_waiters(client);
         return now;
     }
 }

@@ -5,11 +5,12 @@
  * Locking: ws_transport_prepare and ws_transport_destroy run in the client task with the lock held (they
  * publish/retire client->transport). ws_transport_wake runs in any task with the lock held: it only calls
  * shutdown() on the socket, which is safe beside the owner's blocking call; it never closes, because a close
- * would free the fd number for reuse while the owner still uses it.
+ * would free the fd number for reuse while the owner still uses it. ws_socket_wait runs unlocked in any task.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include "esp_log.h"
 #include "esp_transport.h"
@@ -217,4 +218,20 @@ void ws_transport_wake(ws_client_t *client)
     if (fd >= 0) {
         shutdown(fd, SHUT_RDWR);
     }
+}
+
+/* Wait without the lock until the socket is readable (or writable), or the slice ends. Only select() runs on
+ * an fd that the client task may close meanwhile: at worst it watches a reused number for one slice, and the
+ * caller re-checks the connection under the lock before any I/O. */
+void ws_socket_wait(int fd, bool for_write, int slice_ms)
+{
+    if (fd < 0) {
+        vTaskDelay(pdMS_TO_TICKS(slice_ms));
+        return;
+    }
+    fd_set set;
+    FD_ZERO(&set);
+    FD_SET(fd, &set);
+    struct timeval tv = {.tv_sec = slice_ms / 1000, .tv_usec = (slice_ms % 1000) * 1000};
+    select(fd + 1, for_write ? NULL : &set, for_write ? &set : NULL, NULL, &tv);
 }

@@ -63,8 +63,15 @@ def _scaled(params: dict[str, int | str], soak: int, keys: tuple[str, ...]) -> d
     return {k: (v * soak if k in keys and isinstance(v, int) else v) for k, v in params.items()}
 
 
-def plan(scenario: str, *, target: str = "linux", soak: int = 1, fault_path: str | None = None) -> ScenarioPlan:
-    """The run of ``scenario`` the suite makes; ``soak`` multiplies message counts, cycles and durations."""
+def plan(
+    scenario: str, *, target: str = "linux", soak: int = 1, fault_path: str | None = None, large: bool = False
+) -> ScenarioPlan:
+    """The run of ``scenario`` the suite makes; ``soak`` multiplies message counts, cycles and durations.
+    ``large`` (multi_send only): messages of 32-64 kB, dozens of frames each, so the server's echoes back up
+    while the senders still write: the client must keep reading between the frames of a message. Linux's
+    loopback buffers take a few MB before they fill (a device's lwIP, a few kB), hence hundreds of messages."""
+    if large and scenario != "multi_send":
+        raise ValueError(f"large applies to multi_send only, not {scenario!r}")
     if soak < 1:
         raise ValueError(f"soak must be >= 1, got {soak}")
     base = Expectation(scenario=scenario, max_heap_delta=HEAP_BOUND, max_fd_delta=0 if target == "linux" else None)
@@ -72,6 +79,9 @@ def plan(scenario: str, *, target: str = "linux", soak: int = 1, fault_path: str
     if scenario == "echo":
         params: dict[str, int | str] = {"tasks": 1, "msgs": 50, "max": 2048}
         return ScenarioPlan(scenario, "ws", "/echo", _scaled(params, soak, grow), replace(base, tasks=1))
+    if scenario == "multi_send" and large:
+        params = {"tasks": 2, "msgs": 200, "min": 32768, "max": 65536}
+        return ScenarioPlan(scenario, "ws", "/echo", _scaled(params, soak, grow), replace(base, tasks=2))
     if scenario == "multi_send":
         params = {"tasks": 4, "msgs": 100, "max": 4096}
         return ScenarioPlan(scenario, "ws", "/echo", _scaled(params, soak, grow), replace(base, tasks=4))

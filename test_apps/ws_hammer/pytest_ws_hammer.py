@@ -37,6 +37,14 @@ def test_multi_send(hammer, hammer_plan):
 
 
 @idf_parametrize("target", TARGETS, indirect=["target"])
+def test_multi_send_large(hammer, hammer_plan):
+    """Two tasks sending 32-64 kB messages to an echoing server: the echoes back up while the senders write,
+    so the client must read between the frames of a message or the connection stalls."""
+    result = run_and_check(hammer, hammer_plan("multi_send", large=True), name="multi_send large")
+    assert result.verdict.figures["server_received"] == result.verdict.figures["sent"] > 0
+
+
+@idf_parametrize("target", TARGETS, indirect=["target"])
 def test_partial(hammer, hammer_plan):
     """Fragmented messages from several tasks never interleave on the wire (F15)."""
     result = run_and_check(hammer, hammer_plan("partial"))

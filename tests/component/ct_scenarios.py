@@ -146,6 +146,37 @@ def lock_timeouts(elf: Path, tasks: int = 8, msgs: int = 15, size: int = 20000) 
     return problems
 
 
+def large_messages_echoed(
+    elf: Path, tasks: int = 2, msgs: int = 40, size: int = 49152, sockbuf: int = 65536
+) -> list[str]:
+    """Rule 6 (F15) under back-pressure: tasks send 48 kB messages (48 frames each) back to back to an echoing
+    server with device-sized buffers (64 kB). Its echoes back up while the senders still write, and it stops
+    reading until they drain: a sender
+    holding the lock for its whole message would starve the reader and time out on a healthy connection. Every
+    send succeeds, the connection stays up, every message comes back intact."""
+    with EchoServer() as srv:
+        run = run_app(elf, [
+            f"multi_send uri={srv.uri(f'/echo?sockbuf={sockbuf}')} tasks={tasks} msgs={msgs} size={size} gap_ms=0 "
+            "timeout_ms=2000 settle_ms=3000"
+        ])
+        snap = srv.ledger.snapshot()
+    problems = run.problems()
+    if problems:
+        return problems
+    stats = ctlog.send_stats(run.log)
+    sess = ctlog.session(run.log)
+    if stats["failed"] or stats["sent"] != tasks * msgs:
+        problems.append(f"{stats['failed']:.0f} sends failed, {stats['sent']:.0f} of {tasks * msgs} sent")
+    if sess["disconnected"] or len(snap.connections) != 1:
+        problems.append(f"the connection dropped: {sess}, {len(snap.connections)} connections")
+    if snap.messages != tasks * msgs or snap.corrupt or snap.protocol_errors:
+        problems.append(f"server got {snap.messages}/{tasks * msgs} messages, {snap.corrupt} corrupt, "
+                        f"errors {snap.protocol_errors}")
+    if sess["rx_bytes"] != size * tasks * msgs:
+        problems.append(f"echoed {sess['rx_bytes']} bytes, expected {size * tasks * msgs}")
+    return problems
+
+
 def abort_storm(elf: Path) -> list[str]:
     """Rule 3 (F3-F5): tasks send 20 KB messages (20 frames each) while the server resets every connection
     after its first message, so resets land mid-write; sends on the dead connection fail fast, only the client task

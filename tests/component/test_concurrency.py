@@ -28,6 +28,11 @@ def test_lock_timeouts_leave_the_connection_alone_and_frames_never_interleave(ct
     assert not problems, "\n".join(problems)
 
 
+def test_large_messages_keep_the_connection_while_the_echoes_back_up(ct_elf):
+    problems = ct_scenarios.large_messages_echoed(ct_elf)
+    assert not problems, "\n".join(problems)
+
+
 def test_sends_on_a_reset_connection_fail_fast_and_the_client_reconnects(ct_elf):
     problems = ct_scenarios.abort_storm(ct_elf)
     assert not problems, "\n".join(problems)

@@ -27,6 +27,7 @@ MUTANTS = {
     "leak_per_reconnect": lambda elf, tls: ct_scenarios.cycles(elf),
     "reader_holds_lock": lambda elf, tls: ct_scenarios.sends_beside_stream(elf, None),
     "timeout_aborts": lambda elf, tls: ct_scenarios.lock_timeouts(elf),
+    "message_holds_lock": lambda elf, tls: ct_scenarios.large_messages_echoed(elf),
 }
 
 

@@ -73,6 +73,13 @@ def test_fault_paths(path, expected):
     assert (plan.kind, plan.after, plan.code, plan.variant) == expected
 
 
+def test_echo_takes_a_socket_buffer_size():
+    assert parse_fault_path("/echo").sockbuf == 0
+    assert parse_fault_path("/echo?sockbuf=8192").sockbuf == 8192
+    with pytest.raises(FaultPathError, match="/close takes no parameter sockbuf"):
+        parse_fault_path("/close?sockbuf=8192")
+
+
 @pytest.mark.parametrize(
     "path,needle",
     [

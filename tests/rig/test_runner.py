@@ -146,6 +146,15 @@ def test_soak_scales_sizes_and_bad_plans_are_refused():
         scenarios.plan("server_faults")
     with pytest.raises(ValueError, match="unknown scenario 'bogus'"):
         scenarios.plan("bogus")
+    with pytest.raises(ValueError, match="multi_send only"):
+        scenarios.plan("echo", large=True)
+
+
+def test_large_multi_send_fragments_every_message():
+    plan = scenarios.plan("multi_send", large=True, soak=2)
+    assert plan.scenario == "multi_send" and plan.params["msgs"] == 400
+    # The app's default buffer_size is 1024: the smallest message is 32 frames or more.
+    assert plan.params["min"] >= 32 * 1024 and plan.params["max"] <= 65536
 
 
 def test_fault_paths_are_valid_server_paths():

@@ -92,11 +92,14 @@ def read_junit(report_dir: Path) -> ET.Element:
 # --- pure --------------------------------------------------------------------------------------------
 
 def suite_names() -> list[str]:
-    """The names the hammer suite records, in order: one per scenario, server_faults once per fault path
-    (test_apps/ws_hammer/pytest_ws_hammer.py names those runs ``server_faults <fault>``)."""
+    """The names the hammer suite records, in order: one per scenario, multi_send also at its large size,
+    server_faults once per fault path (test_apps/ws_hammer/pytest_ws_hammer.py names those runs
+    ``multi_send large`` and ``server_faults <fault>``)."""
     names: list[str] = []
     for scenario in SCENARIOS:
-        if scenario == "server_faults":
+        if scenario == "multi_send":
+            names += ["multi_send", "multi_send large"]
+        elif scenario == "server_faults":
             names += [f"server_faults {fault}" for fault in FAULT_PATHS]
         else:
             names.append(scenario)

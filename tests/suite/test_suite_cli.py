@@ -105,4 +105,5 @@ def test_suite_names_expand_server_faults_per_fault_path():
     names = suite_cli.suite_names()
     assert names[0] == "echo" and "server_faults" not in names
     assert "server_faults reset" in names and "server_faults handshake_500" in names
+    assert names.index("multi_send large") == names.index("multi_send") + 1
     assert len(names) == len(set(names))

@@ -9,7 +9,10 @@
  * - Only the client task connects, closes and destroys the transport. Connect runs unlocked (it is the task's
  *   own transport and sends are refused until CONNECTED); other tasks may wake it only with shutdown() of the
  *   socket, taken under the lock.
- * - `bits` (event group) carries the stop request to the task (STOP) and the task's exit notice (EXITED).
+ * - A data message belongs to one task from its first frame to its last (`tx_owner`); between frames that task
+ *   gives the lock up, not the turn, so the client task keeps reading. Others wait for the turn unlocked.
+ * - `bits` (event group) carries the stop request to the task (STOP), the task's exit notice (EXITED), the
+ *   free transmit turn (TX_FREE) and the hand-over of the lock to a waiting task (LOCK_PASSED).
  * - Fields marked "task only" are touched by the client task alone and need no lock.
  */
 #pragma once
@@ -37,13 +40,16 @@
 #define WS_READ_SLICE_MS 50      /* a locked read waits at most this for bytes already announced */
 #define WS_WAIT_SLICE_MS 100     /* an unlocked wait for data re-checks requests at least this often */
 #define WS_WAKE_RETRY_MS 10      /* stop() re-sends its wake-up this often until the task exits */
+#define WS_HANDOVER_WAIT_MS 5    /* how long ws_unlock_yielding() waits for a waiting task to take the lock */
 #define WS_CLOSE_FIN_WAIT_MS 1000 /* after a CLOSE exchange, how long to wait for the server's FIN */
 #define WS_MAX_CONTROL_PAYLOAD 125
 #define WS_MAX_REDIRECTS 5       /* consecutive redirects followed before a redirect counts as a failure */
 
 /* Event group bits. */
-#define WS_BIT_STOP_REQ BIT0  /* set by stop/destroy/destroy_on_exit; cleared by start */
-#define WS_BIT_EXITED BIT1    /* set by the task as its last touch of the client; cleared by start */
+#define WS_BIT_STOP_REQ BIT0    /* set by stop/destroy/destroy_on_exit; cleared by start */
+#define WS_BIT_EXITED BIT1      /* set by the task as its last touch of the client; cleared by start */
+#define WS_BIT_TX_FREE BIT2     /* mirrors tx_owner == NULL; set and cleared with the lock held */
+#define WS_BIT_LOCK_PASSED BIT3 /* set by ws_lock() when a task got the lock after waiting for it */
 
 /* Whether a client task exists (guarded by lock). */
 typedef enum {
@@ -126,7 +132,8 @@ struct esp_websocket_client {
     EventGroupHandle_t bits;
     esp_event_loop_handle_t event_loop;
 
-    /* Atomic: tasks inside ws_lock() (waiting or about to own it); the client task yields while it is > 0. */
+    /* Atomic: tasks waiting inside ws_lock(); whoever gives the lock up between two steps of a long job
+     * (the task between reads, a sender between frames) hands it over while this is > 0. */
     atomic_int lock_waiters;
 
     /* Guarded by lock. */
@@ -142,6 +149,8 @@ struct esp_websocket_client {
     bool abort_pending;                 /* a send failed: the task must drop the connection */
     bool close_requested;               /* close() sent our CLOSE: no reconnect afterwards */
     bool destroy_on_exit;               /* the task frees the client as it exits */
+    TaskHandle_t tx_owner;              /* the task whose data message is going out, NULL when none; reset
+                                           (with TX_FREE set) at each new connection */
     char *rx_buffer;                    /* buffer_size bytes; DATA events point into it */
     char *tx_buffer;                    /* buffer_size bytes; every frame is copied here before it is sent */
     esp_websocket_error_codes_t error;  /* last error, copied into every event */
@@ -180,6 +189,7 @@ esp_err_t ws_transport_prepare(ws_client_t *client);
 void ws_transport_destroy(ws_client_t *client);
 void ws_transport_wake(ws_client_t *client);
 int ws_transport_socket(ws_client_t *client);
+void ws_socket_wait(int fd, bool for_write, int slice_ms);
 
 /* ws_client_events.c */
 esp_err_t ws_events_post(ws_client_t *client, esp_websocket_event_id_t id, const char *data, int len);
@@ -188,8 +198,9 @@ void ws_error_record_transport(ws_client_t *client, esp_websocket_error_type_t t
 void ws_error_record(ws_client_t *client, esp_websocket_error_type_t type, int sock_errno);
 
 /* ws_client_send.c (callers other than the public API hold the lock) */
-int ws_send_locked(ws_client_t *client, int opcode, const uint8_t *data, int len, bool fin, TickType_t timeout);
+int ws_send_control_locked(ws_client_t *client, int opcode, const uint8_t *data, int len, TickType_t timeout);
 void ws_mark_abort_locked(ws_client_t *client, int sock_errno);
+void ws_tx_reset_locked(ws_client_t *client);
 
 /* ws_client_task.c */
 void ws_client_task(void *arg);
@@ -202,4 +213,5 @@ void ws_client_free(ws_client_t *client);
 /* Lock helpers (esp_websocket_client.c). */
 bool ws_lock(ws_client_t *client, TickType_t timeout);
 void ws_unlock(ws_client_t *client);
+void ws_unlock_yielding(ws_client_t *client);
 bool ws_in_client_task(ws_client_t *client);

@@ -17,6 +17,7 @@
 
 #include "esp_log.h"
 #include "esp_tls_private.h"
+#include "sdkconfig.h"
 #include "wsh_chaos.h"
 
 static const char *TAG = "esp-tls";
@@ -50,11 +51,22 @@ static esp_err_t resolve(const char *host, int hostlen, int port, esp_tls_last_e
     return ESP_OK;
 }
 
+/* lwIP's per-connection TCP buffers, so back-pressure reaches a sender after kilobytes as on a device, not
+ * after the megabytes Linux autotunes to. Set before connect, so the window is negotiated with them. */
+static bool apply_lwip_buffers(int fd)
+{
+    int snd = CONFIG_LWIP_TCP_SND_BUF_DEFAULT;
+    int wnd = CONFIG_LWIP_TCP_WND_DEFAULT;
+    bool ok = snd == 0 || setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd)) == 0;
+    return ok && (wnd == 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &wnd, sizeof(wnd)) == 0);
+}
+
 static esp_err_t apply_options(int fd, const esp_tls_cfg_t *cfg, esp_tls_last_error_t *err)
 {
     int one = 1;
     bool ok = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) == 0;
     ok = ok && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0;
+    ok = ok && apply_lwip_buffers(fd);
     if (ok && cfg->if_name && cfg->if_name->ifr_name[0] != '\0') {
         ok = setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, cfg->if_name, sizeof(struct ifreq)) == 0;
         if (!ok) {

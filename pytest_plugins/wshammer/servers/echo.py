@@ -51,6 +51,15 @@ class _MutedTransport:
         return getattr(self._inner, name)
 
 
+def _limit_socket_buffers(ws: ServerConnection, size: int) -> None:
+    """A peer with small buffers (as a device's lwIP, or a slow path): back-pressure reaches the client after
+    kilobytes instead of the megabytes Linux loopback autotunes to."""
+    sock = ws.transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+
+
 class EchoServer(BackgroundServer):
     """``with EchoServer() as srv: srv.uri('/echo')``. ``tls`` makes it wss; ``public_host`` is the address
     put in URIs (what the DUT dials), ``bind_host`` the one listened on."""
@@ -139,6 +148,8 @@ class EchoServer(BackgroundServer):
         plan = self._plans.pop(ws, None) or parse_fault_path(ws.request.path)
         peer = "%s:%s" % ws.remote_address[:2]
         conn_id = self.ledger.open_connection(ws.request.path, plan.kind, peer)
+        if plan.sockbuf:
+            _limit_socket_buffers(ws, plan.sockbuf)
         if plan.kind == "handshake":
             self.ledger.record_fault(conn_id, f"handshake {plan.variant}")
         pusher = asyncio.create_task(self._push_stream(ws, conn_id, plan)) if plan.kind == "stream" else None

@@ -16,7 +16,7 @@ HANDSHAKE_KINDS = ("status_500", "bad_accept", "no_upgrade")
 
 # path -> {parameter: default}; None marks a required parameter.
 _PATHS: dict[str, dict[str, int | str | None]] = {
-    "echo": {},
+    "echo": {"sockbuf": 0},
     "sink": {},
     "stream": {"size": 1024, "interval_ms": 100},
     "close": {"after": 1, "code": 1000},
@@ -34,6 +34,7 @@ _RANGES = {
     "size": (HEADER_LEN, 16 * 1024 * 1024),
     "interval_ms": (1, 600_000),
     "chunk": (1, 1024 * 1024),
+    "sockbuf": (0, 16 * 1024 * 1024),
 }
 
 
@@ -50,6 +51,7 @@ class FaultPlan:
     interval_ms: int = 0
     chunk: int = 0
     variant: str = ""  # the ``kind=`` parameter of malformed/handshake
+    sockbuf: int = 0  # /echo: the connection's kernel send and receive buffers in bytes (0: the kernel's own)
 
     @property
     def echoes(self) -> bool:
