@@ -112,7 +112,8 @@ def test_echo_sizes_and_partial_reads(run_cases, ws_server):
         assert r["payload_len_ok"] == "1" and r["fin"] == "1", output
     assert small["opcode"] == str(WS_OPCODES["binary"]) and small["reads"] == "1"
     assert medium["opcode"] == str(WS_OPCODES["text"])  # 16-bit length
-    assert large["reads"] == "70"  # 64-bit length, read 1000 bytes at a time
+    # 64-bit length, read at most 1000 bytes at a time: 70 reads, more when a read finds less in lwIP-sized buffers
+    assert int(large["reads"]) >= 70
     snapshot = ws_server.ledger.snapshot()
     assert snapshot.protocol_errors == []  # the server accepted our masking and lengths
     assert snapshot.messages == 3
