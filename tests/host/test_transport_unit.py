@@ -1,11 +1,11 @@
 """Unit tests of tcp_transport's and esp-tls's pure parts (frame headers, the opening handshake, error
-handles, base64), transport lists and the sentinel's single-thread rules: the cmocka suite in
+handles, base64), client sockets' lwIP-sized buffers, transport lists and the sentinel's single-thread rules: the cmocka suite in
 host/test_apps/transport_unit, in every variant.
 """
 
 from __future__ import annotations
 
-SUITE_TESTS = 18
+SUITE_TESTS = 19
 
 
 def test_transport_unit_suite(run_cmocka_suite):

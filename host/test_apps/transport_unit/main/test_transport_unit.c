@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sdkconfig.h"
 #include "esp_tls.h"
 #include "esp_tls_crypto.h"
 #include "esp_transport.h"
@@ -355,6 +356,24 @@ static void test_plain_tcp_connect(void **state)
     assert_int_equal(err.esp_tls_error_code, 111);
 }
 
+/* Client sockets get lwIP's buffer sizes (Linux reports twice what was set, its bookkeeping included). */
+static void test_client_sockets_have_lwip_sized_buffers(void **state)
+{
+    int port = 0;
+    int listener = listen_loopback(&port);
+    esp_transport_handle_t tcp = esp_transport_tcp_init();
+    assert_int_equal(esp_transport_connect(tcp, "127.0.0.1", port, 1000), 0);
+    int fd = esp_transport_get_socket(tcp);
+    int snd = 0, rcv = 0;
+    socklen_t len = sizeof(int);
+    assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &len), 0);
+    assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len), 0);
+    assert_in_range(snd, CONFIG_LWIP_TCP_SND_BUF_DEFAULT, 2 * CONFIG_LWIP_TCP_SND_BUF_DEFAULT);
+    assert_in_range(rcv, CONFIG_LWIP_TCP_WND_DEFAULT, 2 * CONFIG_LWIP_TCP_WND_DEFAULT);
+    esp_transport_destroy(tcp);
+    close(listener);
+}
+
 void app_main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -375,6 +394,7 @@ void app_main(void)
         cmocka_unit_test(test_sentinel_allows_close_twice_and_reconnect),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_plain_tcp_connect),
+        cmocka_unit_test(test_client_sockets_have_lwip_sized_buffers),
         cmocka_unit_test(test_custom_transport_dispatch),
         cmocka_unit_test(test_ws_payload_transport_is_the_parent),
     };
