@@ -265,24 +265,16 @@ esp_err_t esp_websocket_client_destroy_on_exit(esp_websocket_client_handle_t cli
     return ESP_OK;
 }
 
-/* Send our CLOSE if connected (lock held); true when the handshake is under way. */
-static bool send_close_locked(ws_client_t *client, int code, const char *data, int len, TickType_t timeout)
+/* Send our CLOSE (lock not held); true when the handshake is under way. */
+static bool send_close(ws_client_t *client, int code, const char *data, int len, TickType_t timeout)
 {
-    if (client->state != WS_STATE_CONNECTED) {
-        return false;
-    }
     uint8_t payload[WS_MAX_CONTROL_PAYLOAD];
     payload[0] = (code >> 8) & 0xFF; /* RFC 6455 status codes are 16-bit */
     payload[1] = code & 0xFF;
     if (len > 0) {
         memcpy(payload + 2, data, len);
     }
-    if (ws_send_control_locked(client, WS_TRANSPORT_OPCODES_CLOSE, payload, len + 2, timeout) < 0) {
-        return false;
-    }
-    client->state = WS_STATE_CLOSING;
-    client->close_requested = true;
-    return true;
+    return ws_send_close(client, payload, len + 2, timeout, true);
 }
 
 esp_err_t esp_websocket_client_close_with_code(esp_websocket_client_handle_t client, int code, const char *data,
@@ -302,8 +294,12 @@ esp_err_t esp_websocket_client_close_with_code(esp_websocket_client_handle_t cli
         return esp_websocket_client_stop(client);
     }
     ws_run_state_t run = client->run;
-    bool handshake = run != WS_RUN_IDLE && send_close_locked(client, code, data, len, timeout);
+    bool connected = client->state == WS_STATE_CONNECTED;
     ws_unlock(client);
+    TickType_t spent_locking = xTaskGetTickCount() - start;
+    TickType_t close_timeout = timeout == portMAX_DELAY ? portMAX_DELAY
+                               : (spent_locking >= timeout ? 0 : timeout - spent_locking);
+    bool handshake = run != WS_RUN_IDLE && connected && send_close(client, code, data, len, close_timeout);
     if (run == WS_RUN_IDLE) {
         ESP_LOGW(TAG, "close: the client was not started");
         return ESP_FAIL;

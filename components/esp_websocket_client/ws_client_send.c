@@ -271,6 +271,27 @@ static int send_control_message(ws_client_t *client, int opcode, const uint8_t *
     return ret;
 }
 
+/* A CLOSE between the frames of a message leaves that message incomplete, which peers treat as a protocol error;
+ * RFC 6455 lets an endpoint finish its message first. So our CLOSE (starting the handshake or answering the
+ * server's) takes the turn like a data message, then moves the state to CLOSING, which refuses later data. */
+bool ws_send_close(ws_client_t *client, const uint8_t *payload, int len, TickType_t timeout, bool requested)
+{
+    ws_message_t msg = {.opcode = WS_TRANSPORT_OPCODES_CLOSE, .timeout = timeout};
+    TickType_t since = xTaskGetTickCount();
+    if (!take_turn(client, &msg, since)) {
+        return false;
+    }
+    bool sent = ws_send_control_locked(client, WS_TRANSPORT_OPCODES_CLOSE, payload, len,
+                                       ticks_left(since, timeout)) >= 0;
+    if (sent) {
+        client->state = WS_STATE_CLOSING;
+        client->close_requested = requested;
+    }
+    ws_tx_reset_locked(client);
+    ws_unlock(client);
+    return sent;
+}
+
 /* The public send path: argument checks, then a control frame or a data message. */
 static int send_message(ws_client_t *client, int opcode, const uint8_t *data, int len, bool fin,
                         TickType_t timeout)

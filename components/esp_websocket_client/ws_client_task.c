@@ -300,16 +300,21 @@ static bool keepalive_locked(ws_client_t *client)
 
 /* ---- CLOSE exchange ---- */
 
-/* Answer a server-initiated CLOSE with the same code (lock held). */
-static void answer_close_locked(ws_client_t *client)
+/* Answer a server-initiated CLOSE with the same code, after any message another task is sending (unlocked). */
+static void answer_close(ws_client_t *client)
 {
-    if (client->state != WS_STATE_CONNECTED) {
-        return; /* it answers our own CLOSE */
+    ws_lock(client, portMAX_DELAY);
+    bool ours_first = client->state != WS_STATE_CONNECTED; /* it answers our own CLOSE */
+    int status = client->close_status_code;
+    ws_unlock(client);
+    if (ours_first) {
+        return;
     }
-    uint8_t code[2] = {client->close_status_code >> 8, client->close_status_code & 0xFF};
-    int len = client->close_status_code == WS_CLOSE_NO_STATUS ? 0 : 2;
-    ws_send_control_locked(client, WS_TRANSPORT_OPCODES_CLOSE, code, len, pdMS_TO_TICKS(WS_CLOSE_FIN_WAIT_MS));
-    client->state = WS_STATE_CLOSING;
+    uint8_t code[2] = {status >> 8, status & 0xFF};
+    int len = status == WS_CLOSE_NO_STATUS ? 0 : 2;
+    if (!ws_send_close(client, code, len, pdMS_TO_TICKS(WS_CLOSE_FIN_WAIT_MS), false)) {
+        ESP_LOGW(TAG, "The server's CLOSE was not answered; closing the connection");
+    }
 }
 
 /* Both CLOSEs are out: give the server a bounded time to close TCP first, in short locked slices. */
@@ -362,9 +367,6 @@ static ws_state_t run_connected(ws_client_t *client)
             result = read_once_locked(client);
         }
     }
-    if (result == READ_CLOSE) {
-        answer_close_locked(client);
-    }
     int fd = ws_transport_socket(client);
     ws_state_t now = client->state; /* close() may have moved CONNECTED to CLOSING */
     if (result == READ_DATA) {
@@ -377,6 +379,7 @@ static ws_state_t run_connected(ws_client_t *client)
     case READ_ERROR:
         return end_session(client, true);
     case READ_CLOSE:
+        answer_close(client);
         return finish_close(client);
     case READ_NONE:
         /* The task owns the fd: it stays valid while this task waits on it without the lock. */

@@ -119,30 +119,37 @@ def sends_beside_stream(elf: Path, tls: TlsMaterial | None, busy: bool = False, 
     return problems
 
 
-def lock_timeouts(elf: Path, tasks: int = 8, msgs: int = 15, size: int = 20000) -> list[str]:
-    """Rule 6 (F12, F15): 40-frame messages from 8 tasks with a zero send timeout (try the lock once): lock
-    timeouts fail alone, the connection stays up, and frames of two messages never interleave (the server
-    checks every CRC)."""
+def _echoed_sends(elf: Path, path: str, size: int, args: str) -> tuple[list[str], dict[str, float]]:
+    """multi_send of ``size``-byte messages to the echo server at ``path``; the problems every such run must
+    not have (the one connection dropped, a message lost, corrupt or broken on the wire, an echo missing) and
+    the app's send figures, for the caller's own checks."""
     with EchoServer() as srv:
-        run = run_app(elf, [
-            f"multi_send uri={srv.uri('/echo')} tasks={tasks} msgs={msgs} size={size} buffer=512 gap_ms=0 "
-            "timeout_ms=0 settle_ms=1000"
-        ])
+        run = run_app(elf, [f"multi_send uri={srv.uri(path)} size={size} gap_ms=0 {args}"])
         snap = srv.ledger.snapshot()
     problems = run.problems()
     if problems:
-        return problems
+        return problems, {}
     stats = ctlog.send_stats(run.log)
     sess = ctlog.session(run.log)
-    if not stats["failed"] or not stats["sent"]:
-        problems.append(f"scenario did not provoke lock timeouts beside successful sends: {stats}")
     if sess["disconnected"] or sess["connected"] != 1 or len(snap.connections) != 1:
-        problems.append(f"a lock timeout dropped the connection: {sess}, {len(snap.connections)} connections")
+        problems.append(f"the connection dropped: {sess}, {len(snap.connections)} connections")
     if snap.messages != stats["sent"] or snap.corrupt or snap.protocol_errors:
         problems.append(f"server got {snap.messages}/{stats['sent']:.0f} messages, {snap.corrupt} corrupt, "
                         f"errors {snap.protocol_errors}")
     if sess["rx_bytes"] != size * stats["sent"]:
         problems.append(f"echoed {sess['rx_bytes']} bytes, expected {size * stats['sent']:.0f}")
+    return problems, stats
+
+
+def lock_timeouts(elf: Path, tasks: int = 8, msgs: int = 15, size: int = 20000) -> list[str]:
+    """Rule 6 (F12, F15): 40-frame messages from 8 tasks with a zero send timeout (try the lock once): lock
+    timeouts fail alone, the connection stays up, and frames of two messages never interleave (the server
+    checks every CRC)."""
+    problems, stats = _echoed_sends(
+        elf, "/echo", size, f"tasks={tasks} msgs={msgs} buffer=512 timeout_ms=0 settle_ms=1000"
+    )
+    if stats and (not stats["failed"] or not stats["sent"]):
+        problems.append(f"scenario did not provoke lock timeouts beside successful sends: {stats}")
     return problems
 
 
@@ -151,29 +158,14 @@ def large_messages_echoed(
 ) -> list[str]:
     """Rule 6 (F15) under back-pressure: tasks send 48 kB messages (48 frames each) back to back to an echoing
     server with device-sized buffers (64 kB). Its echoes back up while the senders still write, and it stops
-    reading until they drain: a sender
-    holding the lock for its whole message would starve the reader and time out on a healthy connection. Every
-    send succeeds, the connection stays up, every message comes back intact."""
-    with EchoServer() as srv:
-        run = run_app(elf, [
-            f"multi_send uri={srv.uri(f'/echo?sockbuf={sockbuf}')} tasks={tasks} msgs={msgs} size={size} gap_ms=0 "
-            "timeout_ms=2000 settle_ms=3000"
-        ])
-        snap = srv.ledger.snapshot()
-    problems = run.problems()
-    if problems:
-        return problems
-    stats = ctlog.send_stats(run.log)
-    sess = ctlog.session(run.log)
-    if stats["failed"] or stats["sent"] != tasks * msgs:
+    reading until they drain: a sender holding the lock for its whole message would starve the reader and
+    time out on a healthy connection. Every send succeeds, the connection stays up, every message comes back
+    intact."""
+    problems, stats = _echoed_sends(
+        elf, f"/echo?sockbuf={sockbuf}", size, f"tasks={tasks} msgs={msgs} timeout_ms=2000 settle_ms=3000"
+    )
+    if stats and (stats["failed"] or stats["sent"] != tasks * msgs):
         problems.append(f"{stats['failed']:.0f} sends failed, {stats['sent']:.0f} of {tasks * msgs} sent")
-    if sess["disconnected"] or len(snap.connections) != 1:
-        problems.append(f"the connection dropped: {sess}, {len(snap.connections)} connections")
-    if snap.messages != tasks * msgs or snap.corrupt or snap.protocol_errors:
-        problems.append(f"server got {snap.messages}/{tasks * msgs} messages, {snap.corrupt} corrupt, "
-                        f"errors {snap.protocol_errors}")
-    if sess["rx_bytes"] != size * tasks * msgs:
-        problems.append(f"echoed {sess['rx_bytes']} bytes, expected {size * tasks * msgs}")
     return problems
 
 

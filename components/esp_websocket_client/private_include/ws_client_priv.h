@@ -201,6 +201,7 @@ void ws_error_record(ws_client_t *client, esp_websocket_error_type_t type, int s
 int ws_send_control_locked(ws_client_t *client, int opcode, const uint8_t *data, int len, TickType_t timeout);
 void ws_mark_abort_locked(ws_client_t *client, int sock_errno);
 void ws_tx_reset_locked(ws_client_t *client);
+bool ws_send_close(ws_client_t *client, const uint8_t *payload, int len, TickType_t timeout, bool requested);
 
 /* ws_client_task.c */
 void ws_client_task(void *arg);
