@@ -9,8 +9,8 @@
  * frames, and while the socket cannot take more, the sender gives the LOCK up (not the turn) and waits for
  * the socket unlocked, so the client task keeps reading: a peer that echoes stops reading once its echoes
  * back up, and a sender that held the lock for a whole message would wait for it until the write timed out.
- * Other data senders wait for the turn on WS_BIT_TX_FREE, without the lock. Control frames (PING, PONG,
- * CLOSE) need no turn: RFC 6455 lets them go between the frames of a message.
+ * Other data senders wait for the turn on WS_BIT_TX_FREE, without the lock. PING and PONG need no turn:
+ * RFC 6455 lets them go between the frames of a message. CLOSE takes it (ws_send_close).
  *
  * Timeouts: failing to get the lock or the turn before the first frame, or a socket that takes nothing within
  * the timeout, is a timeout, not a broken connection: -1 and the connection is left alone. Once a frame of
