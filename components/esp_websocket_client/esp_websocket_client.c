@@ -296,18 +296,15 @@ esp_err_t esp_websocket_client_close_with_code(esp_websocket_client_handle_t cli
     ws_run_state_t run = client->run;
     bool connected = client->state == WS_STATE_CONNECTED;
     ws_unlock(client);
-    TickType_t spent_locking = xTaskGetTickCount() - start;
-    TickType_t close_timeout = timeout == portMAX_DELAY ? portMAX_DELAY
-                               : (spent_locking >= timeout ? 0 : timeout - spent_locking);
-    bool handshake = run != WS_RUN_IDLE && connected && send_close(client, code, data, len, close_timeout);
+    bool handshake = run != WS_RUN_IDLE && connected &&
+                     send_close(client, code, data, len, ws_ticks_left(start, timeout));
     if (run == WS_RUN_IDLE) {
         ESP_LOGW(TAG, "close: the client was not started");
         return ESP_FAIL;
     }
     if (handshake) {
-        TickType_t spent = xTaskGetTickCount() - start;
-        TickType_t left = timeout == portMAX_DELAY ? portMAX_DELAY : (spent >= timeout ? 0 : timeout - spent);
-        EventBits_t bits = xEventGroupWaitBits(client->bits, WS_BIT_EXITED, pdFALSE, pdTRUE, left);
+        EventBits_t bits = xEventGroupWaitBits(client->bits, WS_BIT_EXITED, pdFALSE, pdTRUE,
+                                               ws_ticks_left(start, timeout));
         if (!(bits & WS_BIT_EXITED)) {
             ESP_LOGW(TAG, "close: no close handshake from the server in time; stopping");
         }

@@ -57,15 +57,6 @@ void ws_tx_reset_locked(ws_client_t *client)
     xEventGroupSetBits(client->bits, WS_BIT_TX_FREE);
 }
 
-static TickType_t ticks_left(TickType_t since, TickType_t timeout)
-{
-    if (timeout == portMAX_DELAY) {
-        return portMAX_DELAY;
-    }
-    TickType_t spent = xTaskGetTickCount() - since;
-    return spent >= timeout ? 0 : timeout - spent;
-}
-
 static int ticks_to_ms(TickType_t ticks)
 {
     return ticks == portMAX_DELAY ? -1 : (int)(ticks * portTICK_PERIOD_MS); /* -1: the transport's "no bound" */
@@ -107,15 +98,15 @@ typedef struct {
     int len;
     bool fin;            /* FIN on the last frame */
     TickType_t timeout;  /* bounds the wait for the turn and the first frame */
-    bool nested;         /* the caller already held the lock (an event handler in the client task) */
+    bool nested;         /* the caller holds the lock already (an event handler in the client task) */
 } ws_message_t;
 
-/* Become the task whose message goes out next. True: lock held, tx_owner is this task. False: lock not held,
- * connection untouched. */
-static bool take_turn(ws_client_t *client, const ws_message_t *msg, TickType_t since)
+/* Become the task whose message goes out next, within `timeout` from `since`; `nested`: the caller holds the
+ * lock already. True: lock held, tx_owner is this task. False: lock not held, connection untouched. */
+static bool take_turn(ws_client_t *client, TickType_t since, TickType_t timeout, bool nested)
 {
     for (;;) {
-        if (!ws_lock(client, ticks_left(since, msg->timeout))) {
+        if (!ws_lock(client, ws_ticks_left(since, timeout))) {
             ESP_LOGW(TAG, "Could not take the client lock within the send timeout; connection left as is");
             return false;
         }
@@ -130,13 +121,13 @@ static bool take_turn(ws_client_t *client, const ws_message_t *msg, TickType_t s
             return true;
         }
         ws_unlock(client);
-        if (msg->nested) {
+        if (nested) {
             /* The owner needs the lock this handler holds to finish its message: waiting would stall both. */
             ESP_LOGW(TAG, "Another task's message is in progress; an event handler cannot wait for it");
             return false;
         }
         EventBits_t bits = xEventGroupWaitBits(client->bits, WS_BIT_TX_FREE, pdFALSE, pdTRUE,
-                                               ticks_left(since, msg->timeout));
+                                               ws_ticks_left(since, timeout));
         if (!(bits & WS_BIT_TX_FREE)) {
             ESP_LOGW(TAG, "Another task's message still in progress at the send timeout; connection left as is");
             return false;
@@ -151,10 +142,10 @@ static bool turn_still_ours(const ws_client_t *client)
     return can_send(client) && client->tx_owner == xTaskGetCurrentTaskHandle();
 }
 
-/* Write one frame of the message once the socket can take it; the wait for the socket is done unlocked, in
- * slices (lock held on entry and on return). */
-static frame_result_t send_frame(ws_client_t *client, const ws_message_t *msg, int op, const uint8_t *payload,
-                                 int len, TickType_t since)
+/* Write one frame of the message once the socket can take it, within `timeout` from `since`; the wait for the
+ * socket is done unlocked, in slices (lock held on entry and on return). */
+static frame_result_t send_frame(ws_client_t *client, int op, const uint8_t *payload, int len, TickType_t since,
+                                 TickType_t timeout)
 {
     for (;;) {
         if (!turn_still_ours(client)) {
@@ -166,7 +157,7 @@ static frame_result_t send_frame(ws_client_t *client, const ws_message_t *msg, i
             ws_mark_abort_locked(client, esp_transport_get_errno(client->transport));
             return FRAME_FAILED;
         }
-        TickType_t left = ticks_left(since, msg->timeout);
+        TickType_t left = ws_ticks_left(since, timeout);
         if (ready > 0) {
             if (len > 0) {
                 memcpy(client->tx_buffer, payload, len);
@@ -190,35 +181,30 @@ static frame_result_t send_frame(ws_client_t *client, const ws_message_t *msg, i
 }
 
 /* How long a frame after the first may wait: a started message is finished unless the peer is gone (lock held). */
-static ws_message_t rest_of_message(const ws_client_t *client, const ws_message_t *msg)
+static TickType_t next_frame_timeout(const ws_client_t *client, TickType_t timeout)
 {
-    ws_message_t rest = *msg;
     TickType_t network = pdMS_TO_TICKS(client->cfg.network_timeout_ms);
-    if (msg->timeout != portMAX_DELAY && msg->timeout < network) {
-        rest.timeout = network;
-    }
-    return rest;
+    return timeout != portMAX_DELAY && timeout < network ? network : timeout;
 }
 
 /* All frames of a data message, the turn held (lock held on entry and on return). Returns bytes sent or -1. */
-static int send_frames(ws_client_t *client, const ws_message_t *first, TickType_t since)
+static int send_frames(ws_client_t *client, const ws_message_t *msg, TickType_t since)
 {
-    const ws_message_t rest = rest_of_message(client, first);
-    const ws_message_t *msg = first;
+    TickType_t timeout = msg->timeout;
     int sent = 0;
     int op = msg->opcode;
     do {
         int chunk = msg->len - sent < client->cfg.buffer_size ? msg->len - sent : client->cfg.buffer_size;
         bool last = sent + chunk == msg->len;
         int frame_op = op | ((last && msg->fin) ? WS_TRANSPORT_OPCODES_FIN : 0);
-        frame_result_t result = send_frame(client, msg, frame_op, msg->data + sent, chunk, since);
+        frame_result_t result = send_frame(client, frame_op, msg->data + sent, chunk, since, timeout);
         if (result == FRAME_TIMEOUT && sent == 0) {
             ESP_LOGW(TAG, "The socket took nothing within the send timeout; connection left as is");
             return -1;
         }
         if (result == FRAME_TIMEOUT) {
             ESP_LOGE(TAG, "A message stalled for %d ms after %d of %d bytes: aborting the connection",
-                     ticks_to_ms(msg->timeout), sent, msg->len);
+                     ticks_to_ms(timeout), sent, msg->len);
             ws_mark_abort_locked(client, 0);
             return -1;
         }
@@ -230,7 +216,7 @@ static int send_frames(ws_client_t *client, const ws_message_t *first, TickType_
         }
         sent += chunk;
         op = WS_TRANSPORT_OPCODES_CONT;
-        msg = &rest;
+        timeout = next_frame_timeout(client, msg->timeout);
         if (sent < msg->len) {
             /* Let a waiting reader (or a control frame) in between two frames. */
             ws_unlock_yielding(client);
@@ -244,7 +230,7 @@ static int send_frames(ws_client_t *client, const ws_message_t *first, TickType_
 static int send_data_message(ws_client_t *client, const ws_message_t *msg)
 {
     TickType_t since = xTaskGetTickCount();
-    if (!take_turn(client, msg, since)) {
+    if (!take_turn(client, since, msg->timeout, msg->nested)) {
         return -1;
     }
     int ret = send_frames(client, msg, since);
@@ -266,7 +252,7 @@ static int send_control_message(ws_client_t *client, int opcode, const uint8_t *
         ESP_LOGW(TAG, "Could not take the client lock within the send timeout; connection left as is");
         return -1;
     }
-    int ret = ws_send_control_locked(client, opcode, data, len, ticks_left(since, timeout));
+    int ret = ws_send_control_locked(client, opcode, data, len, ws_ticks_left(since, timeout));
     ws_unlock(client);
     return ret;
 }
@@ -276,13 +262,12 @@ static int send_control_message(ws_client_t *client, int opcode, const uint8_t *
  * server's) takes the turn like a data message, then moves the state to CLOSING, which refuses later data. */
 bool ws_send_close(ws_client_t *client, const uint8_t *payload, int len, TickType_t timeout, bool requested)
 {
-    ws_message_t msg = {.opcode = WS_TRANSPORT_OPCODES_CLOSE, .timeout = timeout};
     TickType_t since = xTaskGetTickCount();
-    if (!take_turn(client, &msg, since)) {
+    if (!take_turn(client, since, timeout, false)) {
         return false;
     }
     bool sent = ws_send_control_locked(client, WS_TRANSPORT_OPCODES_CLOSE, payload, len,
-                                       ticks_left(since, timeout)) >= 0;
+                                       ws_ticks_left(since, timeout)) >= 0;
     if (sent) {
         client->state = WS_STATE_CLOSING;
         client->close_requested = requested;

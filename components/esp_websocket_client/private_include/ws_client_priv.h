@@ -176,6 +176,16 @@ static inline void *ws_calloc(size_t n, size_t size)
 #endif
 }
 
+/* What is left of `timeout` ticks counted from `since` (portMAX_DELAY stays unbounded). */
+static inline TickType_t ws_ticks_left(TickType_t since, TickType_t timeout)
+{
+    if (timeout == portMAX_DELAY) {
+        return portMAX_DELAY;
+    }
+    TickType_t spent = xTaskGetTickCount() - since;
+    return spent >= timeout ? 0 : timeout - spent;
+}
+
 /* ws_client_config.c */
 esp_err_t ws_config_from_user(ws_config_t *cfg, const esp_websocket_client_config_t *user);
 esp_err_t ws_config_apply_uri(ws_config_t *cfg, const char *uri);
