@@ -68,8 +68,9 @@ def plan(
 ) -> ScenarioPlan:
     """The run of ``scenario`` the suite makes; ``soak`` multiplies message counts, cycles and durations.
     ``large`` (multi_send only): messages of 32-64 kB, dozens of frames each, so the server's echoes back up
-    while the senders still write: the client must keep reading between the frames of a message. Linux's
-    loopback buffers take a few MB before they fill (a device's lwIP, a few kB), hence hundreds of messages."""
+    while the senders still write: the client must keep reading between the frames of a message. The server's
+    side of loopback is Linux's (autotuned to megabytes; host/ gives the client lwIP's few kB), hence hundreds
+    of messages."""
     if large and scenario != "multi_send":
         raise ValueError(f"large applies to multi_send only, not {scenario!r}")
     if soak < 1:

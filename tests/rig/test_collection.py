@@ -34,8 +34,11 @@ def linux_items():
 def test_plain_pytest_collects_linux_only(linux_items):
     assert linux_items and all("[linux" in item for item in linux_items)
     names = {item.split("::")[1].split("[")[0] for item in linux_items}
-    assert names == {f"test_{s}" for s in ("echo", "multi_send", "multi_send_large", "partial", "abort_storm", "server_faults",
-                                           "wss_reconnect", "lifecycle", "stop_latency")}
+    assert names == {
+        f"test_{s}"
+        for s in ("echo", "multi_send", "multi_send_large", "partial", "abort_storm", "server_faults",
+                  "wss_reconnect", "lifecycle", "stop_latency")
+    }
 
 
 @pytest.mark.parametrize("target,services", [("esp32", "esp,idf"), ("esp32c3", "idf,qemu")])
