@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Print the ESP-IDF build matrix (app, target, config, build folder) and compare it with the pinned one.
 
-idf-build-apps needs an IDF_PATH to know the targets; host/ serves as a stub one here
-(host/tools/idf_py_actions/constants.py and host/tools/cmake/version.cmake), so the matrix that CI's
-`build` workflow will build in the espressif/idf containers can be printed and checked on a machine
-without ESP-IDF. The pinned matrix is ci/expected_build_matrix.txt: a change to .build-test-rules.yml,
+idf-build-apps reads the targets from IDF_PATH (tools/idf_py_actions/constants.py, tools/cmake/version.cmake),
+so `find` runs against each real ESP-IDF tree that ci/idf_trees.py finds: the matrix that CI's `build`
+workflow builds in the espressif/idf containers is printed and checked on a machine without a toolchain.
+Every tree must give the same matrix (an app without a rule for its targets would not: each ESP-IDF version
+supports other chips). The pinned matrix is ci/expected_build_matrix.txt: a change to .build-test-rules.yml,
 .idf_build_apps.toml or an sdkconfig.ci.* file shows up as a diff that must be committed on purpose.
 
 Usage: ci/build_matrix.py            print the matrix
@@ -21,6 +22,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import idf_trees  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ROOT / 'ci' / 'expected_build_matrix.txt'
@@ -39,17 +43,29 @@ def matrix_diff(expected: str, actual: str) -> str:
                                         'ci/expected_build_matrix.txt', 'current matrix'))
 
 
-def find_apps(root: Path = ROOT) -> list[dict]:
-    """Run `idf-build-apps find` with the stub IDF_PATH and return its JSON records."""
+def find_apps(idf: Path, root: Path = ROOT) -> list[dict]:
+    """Run `idf-build-apps find` in `root` with IDF_PATH=`idf` and return its JSON records."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / 'apps.json'
-        env = {**os.environ, 'IDF_PATH': str(root / 'host')}
+        env = {**os.environ, 'IDF_PATH': str(idf)}
         proc = subprocess.run([sys.executable, '-m', 'idf_build_apps', 'find', '--config-file',
                                str(root / '.idf_build_apps.toml'), '--output-format', 'json', '--output', str(out)],
                               cwd=root, env=env, capture_output=True, text=True, timeout=120)
         if proc.returncode != 0 or not out.exists():
-            raise RuntimeError(f'idf-build-apps find failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}')
+            raise RuntimeError(f'idf-build-apps find with IDF_PATH={idf} failed ({proc.returncode}):\n'
+                               f'{proc.stdout}{proc.stderr}')
         return json.loads(out.read_text() or '[]')
+
+
+def matrices(trees: list[Path], root: Path = ROOT) -> dict[Path, str]:
+    """The formatted matrix of each tree."""
+    return {tree: format_matrix(find_apps(tree, root)) for tree in trees}
+
+
+def tree_diffs(expected: str, by_tree: dict[Path, str]) -> str:
+    """The diff of each tree whose matrix is not `expected`, headed by the tree ('' when all equal it)."""
+    return ''.join(f'with IDF_PATH={tree}:\n{diff}' for tree, actual in by_tree.items()
+                   if (diff := matrix_diff(expected, actual)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,20 +75,31 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument('--update', action='store_true')
     args = parser.parse_args(argv)
 
-    actual = format_matrix(find_apps())
+    try:
+        by_tree = matrices(idf_trees.idf_trees())
+    except RuntimeError as err:
+        print(f'build_matrix: {err}', file=sys.stderr)
+        return 2
+    actual = next(iter(by_tree.values()))
+    if args.check:
+        diff = tree_diffs(EXPECTED.read_text() if EXPECTED.exists() else '', by_tree)
+        if diff:
+            sys.stdout.write(diff)
+            print('build matrix differs from ci/expected_build_matrix.txt '
+                  '(run ci/build_matrix.py --update if intended)')
+            return 1
+        print(f'build matrix: {len(actual.splitlines()) - 1} builds, as pinned, with {len(by_tree)} ESP-IDF tree(s)')
+        return 0
+    disagree = tree_diffs(actual, by_tree)
+    if disagree:
+        sys.stdout.write(disagree)
+        print(f'build matrix: the ESP-IDF trees disagree (diffs from IDF_PATH={next(iter(by_tree))})')
+        return 1
     if args.update:
         EXPECTED.write_text(actual)
         print(f'wrote {EXPECTED.relative_to(ROOT)}')
         return 0
-    if not args.check:
-        sys.stdout.write(actual)
-        return 0
-    diff = matrix_diff(EXPECTED.read_text() if EXPECTED.exists() else '', actual)
-    if diff:
-        sys.stdout.write(diff)
-        print('build matrix differs from ci/expected_build_matrix.txt (run ci/build_matrix.py --update if intended)')
-        return 1
-    print(f'build matrix: {len(actual.splitlines()) - 1} builds, as pinned')
+    sys.stdout.write(actual)
     return 0
 
 

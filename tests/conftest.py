@@ -1,7 +1,11 @@
 """Fixtures shared by every test of the rig that builds or runs host ELFs.
 
 - ``--variants`` (default ``debug,tsan,asan``): the host build variants C-backed tests run in.
-- ``variant``: a test that takes it runs once per selected variant.
+- ``--idf-versions`` (default ``5.5.5``; ``none`` for none): the real ESP-IDF versions that tests taking
+  ``linux_build`` also run on (ESP-IDF's own linux target; scripts/setup.sh installs them).
+- ``variant``: a test that takes it runs once per selected variant (host/ only: tests of host/ itself).
+- ``linux_build``: a test that takes it runs once per selected variant and once per selected ESP-IDF version
+  (``idf-5.5.5``); ``linux_app(project_dir, linux_build, cmake_args=())`` builds for it.
 - ``host_app(project_dir, variant, cmake_args=())``: builds an ESP-IDF project against host/ and returns
   the ELF path. Builds are cached per (project, variant, args) for the session and kept on disk under
   ``WSH_BUILD_ROOT`` (default ``tests/.build``), so later sessions rebuild incrementally.
@@ -18,7 +22,7 @@ from typing import Callable, Sequence
 
 import pytest
 
-from wshammer import host_build
+from wshammer import host_build, idf_build, idf_env
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,6 +33,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=",".join(host_build.VARIANTS),
         help="comma-separated host build variants for C-backed tests (debug, tsan, asan)",
     )
+    parser.addoption(
+        "--idf-versions",
+        default=idf_env.DEFAULT_IDF_VERSION,
+        help="comma-separated ESP-IDF versions that platform-independent C-backed tests also run on, or none",
+    )
+
+
+IDF_BUILD_PREFIX = "idf-"
+
+
+def idf_versions(config: pytest.Config) -> list[str]:
+    text = config.getoption("idf_versions")
+    versions = [] if text.strip() == "none" else [v.strip() for v in text.split(",") if v.strip()]
+    for version in versions:
+        try:
+            idf_env.check_version(version)
+        except idf_env.IdfMissing as exc:
+            raise pytest.UsageError(f"--idf-versions: {exc}") from None
+    return versions
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -38,6 +61,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         except ValueError as exc:
             raise pytest.UsageError(f"--variants: {exc}") from exc
         metafunc.parametrize("variant", variants)
+    if "linux_build" in metafunc.fixturenames:
+        variants = host_build.parse_variant_list(metafunc.config.getoption("variants"))
+        builds = [*variants, *(IDF_BUILD_PREFIX + v for v in idf_versions(metafunc.config))]
+        metafunc.parametrize("linux_build", builds)
 
 
 def build_root() -> Path:
@@ -62,6 +89,35 @@ def host_app() -> Callable[..., Path]:
         if key not in built:
             build_dir = build_dir_for(project_dir, variant, cmake_args)
             built[key] = host_build.build_host_project(project_dir, build_dir, variant, cmake_args)
+        return built[key]
+
+    return build
+
+
+@pytest.fixture
+def on_esp_idf(linux_build: str) -> bool:
+    """True when this ``linux_build`` is ESP-IDF's own linux target (not host/)."""
+    return linux_build.startswith(IDF_BUILD_PREFIX)
+
+
+@pytest.fixture(scope="session")
+def linux_app(host_app) -> Callable[..., Path]:
+    """Factory: ``linux_app(project_dir, linux_build, cmake_args=())`` -> ELF, on host/ for a variant or with
+    real ESP-IDF for ``idf-<version>`` (a missing ESP-IDF fails the test with what to run)."""
+    built: dict[tuple, Path] = {}
+
+    def build(project_dir: Path | str, linux_build: str, cmake_args: Sequence[str] = ()) -> Path:
+        if not linux_build.startswith(IDF_BUILD_PREFIX):
+            return host_app(project_dir, linux_build, cmake_args)
+        project_dir = Path(project_dir).resolve()
+        key = (project_dir, linux_build, tuple(cmake_args))
+        if key not in built:
+            try:
+                idf = idf_env.find_idf(linux_build.removeprefix(IDF_BUILD_PREFIX))
+            except idf_env.IdfMissing as exc:
+                pytest.fail(str(exc), pytrace=False)
+            build_dir = build_dir_for(project_dir, linux_build, cmake_args)
+            built[key] = idf_build.build_idf_project(project_dir, build_dir, idf, cmake_args)
         return built[key]
 
     return build

@@ -29,6 +29,7 @@
 static const char *TAG = WS_TAG;
 
 #define WS_CLOSE_NO_STATUS 1005
+#define WS_CLOSE_PROTOCOL_ERROR 1002
 
 typedef enum {
     READ_NONE,   /* nothing (more) to read now */
@@ -141,11 +142,23 @@ static void connected_locked(ws_client_t *client)
     client->redirects = 0;
 }
 
+/* ESP-IDF's ws transport keeps the Location of a 3xx answer from v5.5.1 on; before that a redirect cannot
+ * be followed and counts as a failed handshake. */
+static const char *redirect_location(esp_transport_handle_t ws)
+{
+#if WS_TRANSPORT_HAS_REDIRECT
+    return esp_transport_ws_get_redir_uri(ws);
+#else
+    (void)ws;
+    return NULL;
+#endif
+}
+
 /* Follow an HTTP 3xx answer to the upgrade: take the Location as the new URI (lock held, transport closed).
  * A change of scheme needs the other kind of transport, so the current one is retired. */
 static bool follow_redirect_locked(ws_client_t *client, int status)
 {
-    const char *location = esp_transport_ws_get_redir_uri(client->transport);
+    const char *location = redirect_location(client->transport);
     if (status < 300 || status >= 400 || !location || client->redirects >= WS_MAX_REDIRECTS) {
         return false;
     }
@@ -177,7 +190,8 @@ static ws_state_t run_connecting(ws_client_t *client)
     int ret = stop_requested(client) ? -1 : esp_transport_connect(client->transport, host, port, timeout_ms);
     ws_lock(client, portMAX_DELAY);
     client->connecting = false;
-    if (ret < 0) {
+    /* 0 is an upgraded connection; from ESP-IDF v5.5.1 a 3xx answer returns its (positive) HTTP status. */
+    if (ret != 0) {
         int status = esp_transport_ws_get_upgrade_request_status(client->transport);
         bool handshake = status > 0 && status != 101;
         ws_error_record_transport(client, handshake ? WEBSOCKET_ERROR_TYPE_HANDSHAKE
@@ -230,19 +244,39 @@ static ws_read_result_t frame_done_locked(ws_client_t *client)
     }
 }
 
-/* Start bookkeeping for a new frame; false when the read brought nothing (lock held). */
-static bool begin_frame_locked(ws_client_t *client, int rlen)
+/* A frame broke the protocol: fail the connection with a CLOSE 1002 where no data message of ours is half
+ * out (a CLOSE between its fragments would break the protocol in turn), then drop it (lock held). */
+static ws_read_result_t protocol_error_locked(ws_client_t *client, const char *why)
+{
+    ESP_LOGE(TAG, "Protocol error from the server: %s", why);
+    if (client->tx_owner == NULL) {
+        uint8_t code[2] = {WS_CLOSE_PROTOCOL_ERROR >> 8, WS_CLOSE_PROTOCOL_ERROR & 0xFF};
+        ws_send_control_locked(client, WS_TRANSPORT_OPCODES_CLOSE, code, sizeof(code), pdMS_TO_TICKS(WS_READ_SLICE_MS));
+    }
+    ws_error_record(client, WEBSOCKET_ERROR_TYPE_TCP_TRANSPORT, 0);
+    return READ_ERROR;
+}
+
+/* Start bookkeeping for a new frame and check its header (lock held). */
+static ws_read_result_t begin_frame_locked(ws_client_t *client, int rlen)
 {
     int opcode = esp_transport_ws_get_read_opcode(client->transport);
     if (rlen == 0 && opcode == WS_TRANSPORT_OPCODES_NONE) {
-        return false;
+        return READ_NONE;
     }
-    client->rx.in_frame = true;
-    client->rx.opcode = opcode & 0x0F;
-    client->rx.payload_len = esp_transport_ws_get_read_payload_len(client->transport);
-    client->rx.offset = 0;
-    client->rx.control_len = 0;
-    return true;
+    ws_rx_frame_t *rx = &client->rx;
+    int payload_len = esp_transport_ws_get_read_payload_len(client->transport);
+    char why[80];
+    if (ws_frame_violation(&rx->message_open, opcode & 0x0F, esp_transport_ws_get_fin_flag(client->transport),
+                           payload_len, why, sizeof(why))) {
+        return protocol_error_locked(client, why);
+    }
+    rx->in_frame = true;
+    rx->opcode = opcode & 0x0F;
+    rx->payload_len = payload_len;
+    rx->offset = 0;
+    rx->control_len = 0;
+    return READ_DATA;
 }
 
 /* One bounded read of at most buffer_size bytes, posted as DATA (lock held). */
@@ -255,8 +289,9 @@ static ws_read_result_t read_once_locked(ws_client_t *client)
     }
     ws_rx_frame_t *rx = &client->rx;
     if (!rx->in_frame) {
-        if (!begin_frame_locked(client, rlen)) {
-            return READ_NONE;
+        ws_read_result_t begun = begin_frame_locked(client, rlen);
+        if (begun != READ_DATA) {
+            return begun;
         }
     } else if (rlen == 0) {
         return READ_NONE; /* the rest of the payload has not arrived yet */

@@ -84,10 +84,13 @@ static void configure_ssl(esp_transport_handle_t ssl, const ws_config_t *cfg)
     }
 }
 
-/* The TCP or TLS transport under the ws layer, with keep-alive and interface binding. */
-static esp_transport_handle_t create_parent(const ws_config_t *cfg)
+/* The TCP or TLS transport under the ws layer, with keep-alive and interface binding. ESP-IDF's transport keeps
+ * the pointers it is given (keep-alive, interface), not copies: both live in the client (lock held). */
+static esp_transport_handle_t create_parent(ws_client_t *client)
 {
-    esp_transport_keep_alive_t keep_alive = {
+    const ws_config_t *cfg = &client->cfg;
+    esp_transport_keep_alive_t *keep_alive = &client->keep_alive;
+    *keep_alive = (esp_transport_keep_alive_t) {
         .keep_alive_enable = cfg->keep_alive_enable,
         .keep_alive_idle = cfg->keep_alive_idle,
         .keep_alive_interval = cfg->keep_alive_interval,
@@ -100,7 +103,7 @@ static esp_transport_handle_t create_parent(const ws_config_t *cfg)
             return NULL;
         }
         configure_ssl(parent, cfg);
-        esp_transport_ssl_set_keep_alive(parent, &keep_alive);
+        esp_transport_ssl_set_keep_alive(parent, keep_alive);
         if (cfg->has_if_name) {
             esp_transport_ssl_set_interface_name(parent, (struct ifreq *)&cfg->if_name);
         }
@@ -109,7 +112,7 @@ static esp_transport_handle_t create_parent(const ws_config_t *cfg)
         if (!parent) {
             return NULL;
         }
-        esp_transport_tcp_set_keep_alive(parent, &keep_alive);
+        esp_transport_tcp_set_keep_alive(parent, keep_alive);
         if (cfg->has_if_name) {
             esp_transport_tcp_set_interface_name(parent, (struct ifreq *)&cfg->if_name);
         }
@@ -178,7 +181,7 @@ esp_err_t ws_transport_prepare(ws_client_t *client)
         return configure_ws(client->transport, cfg);
     }
     esp_transport_list_handle_t list = esp_transport_list_init();
-    esp_transport_handle_t parent = list ? create_parent(cfg) : NULL;
+    esp_transport_handle_t parent = list ? create_parent(client) : NULL;
     esp_transport_handle_t ws = parent ? esp_transport_ws_init(parent) : NULL;
     if (!ws) {
         ESP_LOGE(TAG, "No memory for the transport");

@@ -1,9 +1,13 @@
-"""Where the hammer app's builds live and how the rig gets one: linux builds through host_build (built or
+"""Where the hammer app's builds live and how the rig gets one: linux builds on one of two platforms (built or
 refreshed on demand), device builds made by idf-build-apps (found, never made here).
 
-Build folders: ``<app>/build_linux_<variant>[_<component hash>]`` on linux (a separate folder per component
-tree given with --component; nothing is copied, the app's CMakeLists reads ``-DWSH_COMPONENT_DIR=``), and
-idf-build-apps' ``build_<target>_<config>`` for devices. Errors are BuildProblem with a message meant for
+The linux platforms (PLATFORMS): ``host``, host/'s parallel layer (every task a thread, all at once; variants
+debug, tsan, asan), and ``idf``, ESP-IDF's own linux target built by a real ESP-IDF (its FreeRTOS POSIX port
+runs one task at a time; debug only).
+Build folders: ``<app>/build_linux_<variant>[_<component hash>]`` on host/, ``<app>/build_linux_idf<version>
+[_<component hash>]`` on ESP-IDF (a separate folder per component tree given with --component; nothing is
+copied, the app's CMakeLists reads ``-DWSH_COMPONENT_DIR=``), and idf-build-apps' ``build_<target>_<config>``
+for devices. Errors are BuildProblem with a message meant for
 the person at the terminal. No shared state.
 """
 
@@ -11,15 +15,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .host_build import HostBuildError, build_host_project
+from .idf_build import build_idf_project
+from .idf_env import DEFAULT_IDF_VERSION, IdfMissing, find_idf
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HAMMER_APP = REPO_ROOT / "test_apps" / "ws_hammer"
 HOST_IDF_PATH = REPO_ROOT / "host"
 COMPONENT_HEADER = Path("include") / "esp_websocket_client.h"
+
+#: The linux platforms, the default first: host/ (parallel tasks, sanitizers) and ESP-IDF's own linux target.
+PLATFORMS = ("host", "idf")
 
 
 class BuildProblem(Exception):
@@ -33,6 +42,8 @@ class BuildRequest:
     variant: str = "debug"
     component: Path | None = None
     config: str | None = None  # sdkconfig.ci.<config> for device builds
+    platform: str = "host"  # linux only: one of PLATFORMS
+    idf_version: str | None = None  # platform idf: the ESP-IDF version (None: the user's IDF_PATH or the default)
 
 
 def component_tag(component: Path) -> str:
@@ -62,8 +73,22 @@ def check_app(app_dir: Path) -> Path:
     return app_dir.resolve()
 
 
+def check_platform(platform: str, variant: str) -> str:
+    if platform not in PLATFORMS:
+        raise BuildProblem(f"unknown linux platform {platform!r}; choose one of {', '.join(PLATFORMS)}")
+    if platform == "idf" and variant != "debug":
+        raise BuildProblem(
+            f"variant {variant} needs the host platform: ESP-IDF's own linux target builds debug only "
+            "(its FreeRTOS POSIX port switches tasks with signals, which the sanitizers' runtimes do not expect)"
+        )
+    return platform
+
+
 def linux_build_dir(request: BuildRequest) -> Path:
-    name = f"build_linux_{request.variant}"
+    if request.platform == "idf":
+        name = f"build_linux_idf{request.idf_version or DEFAULT_IDF_VERSION}"
+    else:
+        name = f"build_linux_{request.variant}"
     if request.component is not None:
         name += f"_{component_tag(request.component)}"
     return request.app_dir / name
@@ -91,13 +116,21 @@ def find_device_build(request: BuildRequest) -> Path:
 
 def build_linux(request: BuildRequest) -> Path:
     """Configure and build (ninja makes it a no-op when nothing changed); returns the build folder."""
-    build_dir = linux_build_dir(request)
-    cmake_args = [f"-DWSH_COMPONENT_DIR={request.component}"] if request.component is not None else []
+    check_platform(request.platform, request.variant)
+    cmake_args = (f"-DWSH_COMPONENT_DIR={request.component}",) if request.component is not None else ()
     try:
-        build_host_project(request.app_dir, build_dir, request.variant, cmake_args=tuple(cmake_args))
+        if request.platform == "idf":
+            idf = find_idf(request.idf_version)
+            request = replace(request, idf_version=idf.version)
+            build_idf_project(request.app_dir, linux_build_dir(request), idf, cmake_args=cmake_args)
+        else:
+            build_host_project(request.app_dir, linux_build_dir(request), request.variant, cmake_args=cmake_args)
+    except IdfMissing as exc:
+        raise BuildProblem(str(exc)) from None
     except HostBuildError as exc:
-        raise BuildProblem(f"building {request.app_dir.name} for linux/{request.variant} failed:\n{exc}") from None
-    return build_dir
+        where = f"ESP-IDF v{request.idf_version}" if request.platform == "idf" else f"host/{request.variant}"
+        raise BuildProblem(f"building {request.app_dir.name} for linux on {where} failed:\n{exc}") from None
+    return linux_build_dir(request)
 
 
 def real_idf_path(environ: dict[str, str] | None = None) -> Path | None:

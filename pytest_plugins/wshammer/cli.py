@@ -17,6 +17,7 @@ from pathlib import Path
 from . import builds
 from .builds import BuildProblem, BuildRequest
 from .host_build import VARIANTS
+from .idf_env import DEFAULT_IDF_VERSION, SUPPORTED_IDF_VERSIONS
 
 DEVICE_TARGETS = ("esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c5", "esp32c6", "esp32h2", "esp32p4")
 TARGETS = ("linux", *DEVICE_TARGETS)
@@ -36,6 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--target", default="linux", choices=TARGETS, help="linux (default) or an ESP chip")
         p.add_argument("--variant", default="debug", choices=VARIANTS, help="linux build variant (default debug)")
+        p.add_argument(
+            "--platform", default=builds.PLATFORMS[0], choices=builds.PLATFORMS,
+            help="linux: host (tasks in parallel, sanitizers; default) or idf (ESP-IDF's own linux target)",
+        )
+        p.add_argument(
+            "--idf-version", default=None, choices=SUPPORTED_IDF_VERSIONS,
+            help=f"--platform idf: the ESP-IDF version (default: IDF_PATH's, else {DEFAULT_IDF_VERSION} from scripts/setup.sh)",
+        )
         p.add_argument("--component", type=Path, metavar="PATH", help="build with this esp_websocket_client tree")
 
     build = sub.add_parser("build", help="build the hammer app (or another app with --app)")
@@ -58,6 +67,10 @@ def check_args(ns: argparse.Namespace) -> None:
     """Cross-argument checks argparse cannot express."""
     if ns.component is not None:
         ns.component = builds.check_component(ns.component)
+    if ns.target == "linux":
+        builds.check_platform(ns.platform, ns.variant)
+    elif ns.platform != builds.PLATFORMS[0] or ns.idf_version is not None:
+        raise UsageProblem("--platform and --idf-version are for the linux target")
     if getattr(ns, "app", None) is not None:
         ns.app = builds.check_app(ns.app)
     if ns.command == "run":
@@ -77,7 +90,9 @@ def pytest_args(ns: argparse.Namespace) -> list[str]:
     # wshammer is imported before pytest starts, so pytest cannot rewrite its asserts; it need not.
     args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if ns.target == "linux":
-        args += ["--embedded-services", "idf", "--wsh-variant", ns.variant]
+        args += ["--embedded-services", "idf", "--wsh-variant", ns.variant, "--wsh-platform", ns.platform]
+        if ns.idf_version:
+            args += ["--wsh-idf-version", ns.idf_version]
     else:
         args += ["--embedded-services", "idf,qemu" if ns.qemu else "esp,idf"]
         if ns.port:
@@ -91,6 +106,10 @@ def pytest_args(ns: argparse.Namespace) -> list[str]:
     if ns.soak != 1:
         args += ["--wsh-soak", str(ns.soak)]
     return args
+
+
+def linux_request(ns: argparse.Namespace, app: Path) -> BuildRequest:
+    return BuildRequest(app, "linux", ns.variant, ns.component, platform=ns.platform, idf_version=ns.idf_version)
 
 
 def idf_build_apps_args(app: Path, target: str, config: str | None) -> list[str]:
@@ -113,7 +132,7 @@ def missing_idf_message(target: str) -> str:
 
 def do_build(ns: argparse.Namespace) -> int:
     if ns.target == "linux":
-        build_dir = builds.build_linux(BuildRequest(ns.app, "linux", ns.variant, ns.component))
+        build_dir = builds.build_linux(linux_request(ns, ns.app))
         print(f"built {build_dir}")
         return EXIT_OK
     if builds.real_idf_path() is None:
@@ -137,7 +156,7 @@ def board_present(port: str | None) -> bool:
 def prepare_run(ns: argparse.Namespace) -> None:
     """Build (linux) or check for a build, a board and QEMU (devices) before pytest starts."""
     if ns.target == "linux":
-        build_dir = builds.build_linux(BuildRequest(builds.HAMMER_APP, "linux", ns.variant, ns.component))
+        build_dir = builds.build_linux(linux_request(ns, builds.HAMMER_APP))
         print(f"using {build_dir}", flush=True)
         return
     config = "qemu" if ns.qemu else "wifi"

@@ -131,12 +131,14 @@ def find_sanitizer_reports(output: str) -> list[str]:
 
 
 def variant_of_build(build_dir: Path) -> str:
-    """The variant a build directory was built with (``wsh_variant`` of project_description.json)."""
+    """The variant a build directory was built with: ``wsh_variant`` of project_description.json on host/;
+    a build by real ESP-IDF (no such key) is a plain debug build."""
     description_path = Path(build_dir) / "project_description.json"
     try:
-        return check_variant(json.loads(description_path.read_text())["wsh_variant"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise ValueError(f"{description_path}: not a host build directory ({exc})") from exc
+        description = json.loads(description_path.read_text())
+        return check_variant(description.get("wsh_variant", "debug"))
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ValueError(f"{description_path}: not a build directory ({exc})") from exc
 
 
 def _merge_options(ours: str, inherited: str | None) -> str:
@@ -199,6 +201,30 @@ def _build_dir_lock(build_dir: Path) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
+def build_cmake_project(
+    project_dir: Path, build_dir: Path, command: Sequence[str], tool_env: Mapping[str, str], what: str,
+    jobs: int = DEFAULT_JOBS,
+) -> Path:
+    """Configures ``project_dir`` into ``build_dir`` with ``command`` (only when the directory is new or was
+    configured otherwise), runs ninja and returns the ELF. Shared by host/ and real ESP-IDF builds."""
+    stamp = configure_stamp(command, Path(tool_env["IDF_PATH"]))
+    with _build_dir_lock(build_dir):
+        if needs_configure(build_dir, stamp):
+            build_dir.mkdir(parents=True, exist_ok=True)
+            (build_dir / _STAMP_NAME).unlink(missing_ok=True)
+            _run(command, tool_env, f"configure of {what}")
+            (build_dir / _STAMP_NAME).write_text(json.dumps(stamp, indent=2))
+        _run(build_command(build_dir, jobs), tool_env, f"build of {what}")
+        return elf_from_description(build_dir)
+
+
+def check_project(project_dir: Path) -> Path:
+    project_dir = Path(project_dir).resolve()
+    if not (project_dir / "CMakeLists.txt").is_file():
+        raise HostBuildError(f"{project_dir} is not an ESP-IDF project (no CMakeLists.txt)", "")
+    return project_dir
+
+
 def build_host_project(
     project_dir: Path,
     build_dir: Path,
@@ -215,24 +241,13 @@ def build_host_project(
     environment for the tools (default: os.environ); IDF_PATH is set to ``idf_path`` (default: the
     repository's host/). Raises HostBuildError with the failing tool's last lines.
     """
-    project_dir = Path(project_dir).resolve()
+    project_dir = check_project(project_dir)
     build_dir = Path(build_dir).resolve()
     idf_path = Path(idf_path).resolve() if idf_path else default_idf_path()
-    if not (project_dir / "CMakeLists.txt").is_file():
-        raise HostBuildError(f"{project_dir} is not an ESP-IDF project (no CMakeLists.txt)", "")
     tool_env = dict(os.environ if env is None else env)
     tool_env["IDF_PATH"] = str(idf_path)
-
     command = configure_command(project_dir, build_dir, variant, cmake_args, sys.executable)
-    stamp = configure_stamp(command, idf_path)
-    with _build_dir_lock(build_dir):
-        if needs_configure(build_dir, stamp):
-            build_dir.mkdir(parents=True, exist_ok=True)
-            (build_dir / _STAMP_NAME).unlink(missing_ok=True)
-            _run(command, tool_env, f"configure of {project_dir.name} ({variant})")
-            (build_dir / _STAMP_NAME).write_text(json.dumps(stamp, indent=2))
-        _run(build_command(build_dir, jobs), tool_env, f"build of {project_dir.name} ({variant})")
-        return elf_from_description(build_dir)
+    return build_cmake_project(project_dir, build_dir, command, tool_env, f"{project_dir.name} ({variant})", jobs)
 
 
 class HostRunTimeout(AssertionError):

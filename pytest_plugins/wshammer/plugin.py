@@ -21,6 +21,7 @@ import pytest
 from . import builds, report
 from .builds import BuildProblem, BuildRequest
 from .host_build import VARIANTS, sanitizer_env
+from .idf_env import SUPPORTED_IDF_VERSIONS, IdfMissing, find_idf
 from .logscan import describe, fatal_findings
 from .report import ScenarioRecord
 from .runner import Hammer, HammerError, HammerResult, linux_process
@@ -51,15 +52,36 @@ class WshOptions:
     services: tuple[str, ...]
     quit_timeout_s: float = QUIT_TIMEOUT_S
     app_config: str | None = None  # device builds' sdkconfig.ci.<name>; None on linux
+    platform: str = builds.PLATFORMS[0]  # linux only: host/ or ESP-IDF's own linux target
+    idf_version: str | None = None  # platform idf: None is the user's IDF_PATH or the default version
 
     @property
     def on_linux(self) -> bool:
         return self.target == "linux"
 
+    @property
+    def build_label(self) -> str:
+        """What ran, for the report: the variant on host/, ``idf<version>`` on ESP-IDF's linux target."""
+        if not self.on_linux:
+            return "-"
+        return f"idf{self.idf_version}" if self.platform == "idf" else self.variant
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("wshammer", "wshammer: hammer esp_websocket_client")
     group.addoption("--wsh-variant", default="debug", help="linux build variant: debug, tsan or asan (default debug)")
+    group.addoption(
+        "--wsh-platform",
+        default=builds.PLATFORMS[0],
+        help="linux: host (host/, tasks in parallel, sanitizers; default) or idf (ESP-IDF's own linux target)",
+    )
+    group.addoption(
+        "--wsh-idf-version",
+        default=None,
+        metavar="X.Y.Z",
+        help=f"platform idf: the ESP-IDF version ({', '.join(SUPPORTED_IDF_VERSIONS)}; default: IDF_PATH's or the "
+        "default that scripts/setup.sh installed)",
+    )
     group.addoption(
         "--wsh-component", default=None, metavar="PATH", help="another esp_websocket_client tree to build the apps with"
     )
@@ -134,6 +156,16 @@ def parse_options(config: pytest.Config) -> WshOptions:
         quit_timeout = -1.0
     if quit_timeout <= 0:
         raise pytest.UsageError(f"--wsh-quit-timeout {config.getoption('wsh_quit_timeout')!r}: seconds > 0")
+    platform = config.getoption("wsh_platform")
+    idf_version = config.getoption("wsh_idf_version")
+    if idf_version is not None and idf_version not in SUPPORTED_IDF_VERSIONS:
+        raise pytest.UsageError(f"--wsh-idf-version {idf_version!r}: choose one of {', '.join(SUPPORTED_IDF_VERSIONS)}")
+    try:
+        builds.check_platform(platform, variant)
+        if platform == "idf" and target == "linux":
+            idf_version = find_idf(idf_version).version  # named in every build folder and report row
+    except (BuildProblem, IdfMissing) as exc:
+        raise pytest.UsageError(f"--wsh-platform {platform}: {exc}") from None
     services = tuple(s.strip() for s in (config.getoption("embedded_services", None) or "").split(",") if s.strip())
     public, bind = server_hosts(target, services, config.getoption("wsh_server_host"))
     report_dir = config.getoption("wsh_report")
@@ -151,6 +183,8 @@ def parse_options(config: pytest.Config) -> WshOptions:
         services=services,
         quit_timeout_s=quit_timeout,
         app_config=app_config,
+        platform=platform,
+        idf_version=idf_version,
     )
 
 
@@ -224,6 +258,8 @@ def wsh_app_build(wsh_options: WshOptions) -> Callable[[Path, str | None], Path]
             variant=wsh_options.variant,
             component=wsh_options.component,
             config=config,
+            platform=wsh_options.platform,
+            idf_version=wsh_options.idf_version,
         )
         if request not in cache:
             try:
@@ -291,7 +327,7 @@ def hammer(
                 nodeid=request.node.nodeid,
                 name=result.plan_name,
                 target=wsh_options.target,
-                variant=wsh_options.variant if wsh_options.on_linux else "-",
+                variant=wsh_options.build_label,
                 ok=result.verdict.ok,
                 reasons=list(result.verdict.reasons),
                 figures=dict(result.verdict.figures),
@@ -321,7 +357,7 @@ def hammer_plan(wsh_options: WshOptions) -> Callable[..., ScenarioPlan]:
     """``hammer_plan('multi_send')``: the suite's plan for the selected target, scaled by --wsh-soak."""
 
     def make(scenario: str, **kwargs) -> ScenarioPlan:
-        return plan(scenario, target=wsh_options.target, soak=wsh_options.soak, **kwargs)
+        return plan(scenario, target=wsh_options.target, platform=wsh_options.platform, soak=wsh_options.soak, **kwargs)
 
     return make
 
@@ -428,7 +464,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             nodeid=item.nodeid,
             name=item.name.removeprefix("test_"),
             target=options.target,
-            variant=options.variant if options.on_linux else "-",
+            variant=options.build_label,
             ok=False,
             reasons=[f"{report_.when}: {why}"],
             duration_s=call.duration,

@@ -73,12 +73,26 @@ def _row(rec: ScenarioRecord) -> list[str]:
     ]
 
 
+# Each column costs 3 characters of padding and border, plus the closing border; "why" keeps at least this.
+_MIN_WHY = 24
+
+
+def _figure_widths(rows: list[list[str]]) -> list[int]:
+    return [max([len(column)] + [len(row[i]) for row in rows]) for i, (column, _) in enumerate(_COLUMNS)]
+
+
+def table_width(records: Sequence[ScenarioRecord], terminal: int) -> int:
+    """The terminal's width, or more where the figures and a readable reason need it: a narrow terminal then
+    wraps the table, never cuts a figure or a name."""
+    widths = _figure_widths([_row(rec) for rec in records])
+    return max(terminal, sum(widths[:-1]) + 3 * len(_COLUMNS) + 1 + _MIN_WHY)
+
+
 def summary_table(records: Sequence[ScenarioRecord], width: int = 160) -> Table:
     table = Table(title=_TITLE, show_lines=False)
     rows = [_row(rec) for rec in records]
-    widths = [max([len(column)] + [len(row[i]) for row in rows]) for i, (column, _) in enumerate(_COLUMNS)]
-    # A long reason must not squeeze the figures away: "why" gets only what they leave (each column costs 3
-    # characters of padding and border, plus the closing border).
+    widths = _figure_widths(rows)
+    # A long reason must not squeeze the figures away: "why" gets only what they leave.
     why_width = max(len("why"), width - sum(widths[:-1]) - 3 * len(_COLUMNS) - 1)
     for index, (column, justify) in enumerate(_COLUMNS):
         if column == "why":
@@ -94,6 +108,7 @@ def summary_table(records: Sequence[ScenarioRecord], width: int = 160) -> Table:
 
 
 def render_table(records: Sequence[ScenarioRecord], width: int = 160) -> str:
+    width = table_width(records, width)
     console = Console(width=width, record=True, force_terminal=False, color_system=None)
     with console.capture() as capture:
         console.print(summary_table(records, width))
@@ -150,7 +165,7 @@ def _series(stats: list[dict[str, str]]) -> tuple[list[float], list[float], list
         except (KeyError, ValueError):
             continue
         t.append(now)
-        heap.append(free)
+        heap.append(free if free >= 0 else math.nan)  # -1: the platform cannot tell; matplotlib leaves a gap
         rate.append((sent - prev_sent) / (now - prev_t) if prev_t is not None and now > prev_t else 0.0)
         prev_t, prev_sent = now, sent
     return t, heap, rate

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from pytest_embedded_idf.utils import idf_parametrize
 
-from wshammer.scenarios import FAULT_PATHS
+from wshammer.scenarios import FAULT_PATHS, unsupported_fault
 
 TARGETS = ["linux", "esp32", "esp32s3", "esp32c3", "esp32c6"]
 
@@ -59,8 +59,11 @@ def test_abort_storm(hammer, hammer_plan):
 
 @pytest.mark.parametrize("fault", list(FAULT_PATHS))
 @idf_parametrize("target", TARGETS, indirect=["target"])
-def test_server_faults(hammer, hammer_plan, fault):
+def test_server_faults(hammer, hammer_plan, wsh_options, fault):
     """The server closes, resets, stalls, sends malformed frames or answers the upgrade wrongly (F5, F9)."""
+    why_not = unsupported_fault(fault, wsh_options.platform, wsh_options.idf_version) if wsh_options.on_linux else None
+    if why_not:
+        pytest.skip(why_not)
     fault_path = FAULT_PATHS[fault]
     result = run_and_check(hammer, hammer_plan("server_faults", fault_path=fault_path), name=f"server_faults {fault}")
     if not fault.startswith("handshake"):

@@ -1,5 +1,6 @@
-"""Fixtures of the component tests: the host test app built per variant through the shared ``host_app``
-fixture (tests/conftest.py), from our component or a mutant copy, and the TLS material of the wss servers."""
+"""Fixtures of the component tests: the host test app built per linux build (host/ variants and ESP-IDF
+versions) through the shared ``host_app``/``linux_app`` fixtures (tests/conftest.py), from our component or
+a mutant copy, and the TLS material of the wss servers."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ def build_ct():
 
 
 @pytest.fixture
-def ct_elf(host_app, build_ct, variant) -> Path:
-    return build_ct(host_app, variant)
+def ct_elf(linux_app, linux_build) -> Path:
+    return linux_app(APP_DIR, linux_build, app_cmake_args(COMPONENT_DIR))
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ test_mutants.py requires a non-empty one from each deliberately broken copy (tes
 from __future__ import annotations
 
 import socket
+import threading
 from pathlib import Path
 
 from wshammer.servers import EchoServer, SilentServer
@@ -16,6 +17,9 @@ from ct_app import run_app
 # stop(): far below the 10 s network/reconnect timeouts a stop() that waits them out would take, generous for
 # TSan on two shared cores.
 STOP_BOUND_MS = 2000.0
+# The app's stop_latency case connects with network_timeout_ms = 10000 (ct_cases_stop.c). ESP-IDF's esp-tls
+# keeps the socket to itself until its TCP connect returns, so there stop() can only be held to that timeout.
+UNCUT_CONNECT_BOUND_MS = 10000.0 + STOP_BOUND_MS
 # Senders: the server pushes a message every STREAM_MS; a reader holding the lock while waiting for it would
 # make sends wait up to that long. BUSY_STREAM_MS keeps the reader busy beside the writers.
 STREAM_MS = 1500
@@ -79,10 +83,10 @@ class UnansweredConnect:
         self._listener.close()
 
 
-def stop_during_unanswered_connect(elf: Path) -> list[str]:
+def stop_during_unanswered_connect(elf: Path, bound_ms: float = STOP_BOUND_MS) -> list[str]:
     with UnansweredConnect() as peer:
         run = run_app(elf, [f"stop_latency state=handshake uri=ws://127.0.0.1:{peer.port}/"])
-    return run.problems() + ctlog.stop_problems(run.log, STOP_BOUND_MS)
+    return run.problems() + ctlog.stop_problems(run.log, bound_ms)
 
 
 def stop_during_tls_handshake(elf: Path, tls: TlsMaterial) -> list[str]:
@@ -212,4 +216,55 @@ def cycles(elf: Path, n_cycles: int = 8, reconnects: int = 6) -> list[str]:
         before, after = int(fields["heap_before"]), int(fields["heap_after"])
         if before >= 0 and after - before >= HEAP_SLACK_BYTES:  # -1 under a sanitizer: LeakSanitizer judges
             problems.append(f"heap grew {after - before} bytes over the {what}")
+    return problems
+
+
+class Redirector:
+    """Answers every upgrade request with HTTP 301 and a Location header."""
+
+    def __init__(self, location: str) -> None:
+        self._location = location
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(4)
+        self._sock.settimeout(20)
+        self.port = self._sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve_one, daemon=True)
+        self._thread.start()
+
+    def _serve_one(self) -> None:
+        conn, _ = self._sock.accept()
+        with conn:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                request += chunk
+            conn.sendall(f"HTTP/1.1 301 Moved Permanently\r\nLocation: {self._location}\r\n"
+                         "Content-Length: 0\r\n\r\n".encode())
+
+    def close(self) -> None:
+        self._thread.join(20)
+        self._sock.close()
+
+
+def redirect_followed(elf: Path) -> list[str]:
+    """An upgrade answered 301 is followed to its Location (ESP-IDF from v5.5.1 returns the HTTP status from
+    esp_transport_connect, a positive number: that is a redirect, never a connection)."""
+    with EchoServer() as srv:
+        redirector = Redirector(srv.uri("/echo"))
+        try:
+            run = run_app(elf, [f"events uri=ws://127.0.0.1:{redirector.port}/old buffer=1024"])
+        finally:
+            redirector.close()
+        srv.ledger.wait_until(lambda snap: all(not c.is_open for c in snap.connections), timeout=5)
+        snap = srv.ledger.snapshot()
+    problems = run.problems()
+    names = ctlog.collapse_data(ctlog.event_names(ctlog.records(run.log, "EV")))
+    expected = ["BEGIN", "BEFORE_CONNECT", "BEFORE_CONNECT", "CONNECTED", "DATA", "DISCONNECTED", "CLOSED", "FINISH"]
+    if names != expected:
+        problems.append(f"events {names}, expected {expected}")
+    if [c.path for c in snap.connections] != ["/echo"]:
+        problems.append(f"the echo server saw {[c.path for c in snap.connections]}, not one connection to /echo")
     return problems

@@ -15,8 +15,8 @@ DYNAMIC_DEFAULTS = f"-DSDKCONFIG_DEFAULTS={APP_DIR / 'sdkconfig.defaults'};{APP_
 
 
 @pytest.fixture
-def dynamic_elf(host_app, variant):
-    elf = host_app(APP_DIR, variant, (*app_cmake_args(COMPONENT_DIR), DYNAMIC_DEFAULTS))
+def dynamic_elf(linux_app, linux_build):
+    elf = linux_app(APP_DIR, linux_build, (*app_cmake_args(COMPONENT_DIR), DYNAMIC_DEFAULTS))
     sdkconfig_h = (elf.parent / "config" / "sdkconfig.h").read_text()
     assert "#define CONFIG_ESP_WS_CLIENT_ENABLE_DYNAMIC_BUFFER 1" in sdkconfig_h
     return elf

@@ -28,6 +28,7 @@ MUTANTS = {
     "reader_holds_lock": lambda elf, tls: ct_scenarios.sends_beside_stream(elf, None),
     "timeout_aborts": lambda elf, tls: ct_scenarios.lock_timeouts(elf),
     "message_holds_lock": lambda elf, tls: ct_scenarios.large_messages_echoed(elf),
+    "redirect_connects": lambda elf, tls: ct_scenarios.redirect_followed(elf),
 }
 
 

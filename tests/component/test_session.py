@@ -4,13 +4,13 @@ inside the client's own event handler (F6, F8)."""
 from __future__ import annotations
 
 import socket
-import threading
 
 from websockets.asyncio.server import ServerConnection, serve
 
 from wshammer.servers import EchoServer
 from wshammer.servers.background import BackgroundLoop
 
+import ct_scenarios
 import ctlog
 from ct_app import run_app
 
@@ -46,49 +46,9 @@ def test_events_order_and_payload_offsets(ct_elf):
     assert conn.close_code_received == 1000
 
 
-class Redirector:
-    """Answers every upgrade request with HTTP 301 and a Location header."""
-
-    def __init__(self, location: str) -> None:
-        self._location = location
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(4)
-        self._sock.settimeout(20)
-        self.port = self._sock.getsockname()[1]
-        self._thread = threading.Thread(target=self._serve_one, daemon=True)
-        self._thread.start()
-
-    def _serve_one(self) -> None:
-        conn, _ = self._sock.accept()
-        with conn:
-            request = b""
-            while b"\r\n\r\n" not in request:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                request += chunk
-            conn.sendall(f"HTTP/1.1 301 Moved Permanently\r\nLocation: {self._location}\r\n"
-                         "Content-Length: 0\r\n\r\n".encode())
-
-    def close(self) -> None:
-        self._thread.join(20)
-        self._sock.close()
-
-
 def test_upgrade_redirect_is_followed(ct_elf):
-    with EchoServer() as srv:
-        redirector = Redirector(srv.uri("/echo"))
-        try:
-            run = run_app(ct_elf, [f"events uri=ws://127.0.0.1:{redirector.port}/old buffer=1024"])
-        finally:
-            redirector.close()
-        snap = closed_snapshot(srv)
-    run.assert_clean()
-    names = ctlog.collapse_data(ctlog.event_names(ctlog.records(run.log, "EV")))
-    assert names == ["BEGIN", "BEFORE_CONNECT", "BEFORE_CONNECT", "CONNECTED", "DATA", "DISCONNECTED", "CLOSED",
-                     "FINISH"]
-    assert [c.path for c in snap.connections] == ["/echo"]
+    problems = ct_scenarios.redirect_followed(ct_elf)
+    assert not problems, "\n".join(problems)
 
 
 def test_server_close_is_answered_and_reported_with_its_code(ct_elf):

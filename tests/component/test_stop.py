@@ -12,8 +12,12 @@ def test_stop_is_fast_and_closes_the_socket_from_every_state(ct_elf, tls):
     assert not problems, "\n".join(problems)
 
 
-def test_stop_is_fast_during_a_tcp_connect_the_peer_never_answers(ct_elf):
-    problems = ct_scenarios.stop_during_unanswered_connect(ct_elf)
+def test_stop_during_a_tcp_connect_the_peer_never_answers(ct_elf, on_esp_idf):
+    """Fast where the platform's esp-tls publishes its socket while it connects (host/). ESP-IDF's does not
+    (its linux target here, every chip): there stop() returns once the connect times out, which is bounded
+    but not fast (F9 half closed; docs/concurrency.md)."""
+    bound = ct_scenarios.UNCUT_CONNECT_BOUND_MS if on_esp_idf else ct_scenarios.STOP_BOUND_MS
+    problems = ct_scenarios.stop_during_unanswered_connect(ct_elf, bound)
     assert not problems, "\n".join(problems)
 
 

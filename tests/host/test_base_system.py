@@ -33,7 +33,7 @@ def test_info(host_test_app, run_host_elf, variant):
     assert returncode == 0, output
     info = fields(output, "INFO")
     assert info["task"] == "main"                      # app_main runs in the FreeRTOS task "main"
-    assert (info["idf"], info["version"]) == ("v5.5.0", "5.5.0")
+    assert (info["idf"], info["version"]) == ("v5.5.5", "5.5.5")
     assert info["reset"] == "1"                        # ESP_RST_POWERON
     assert info["model"] == "999"                      # CHIP_POSIX_LINUX
     assert int(info["cores"]) >= 1

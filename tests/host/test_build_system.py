@@ -56,7 +56,7 @@ def test_sample_project_runs_with_build_time_facts(host_app, run_host_elf, varia
     assert facts["embedded_nul"] == "1"               # ... NUL-terminated
     assert facts["registrar"] == "1"                  # SRC_DIRS; a constructor in an unreferenced archive survives
     assert facts["target"] == "linux"
-    assert facts["idf"] == "5.5.0"
+    assert facts["idf"] == "5.5.5"
     assert facts["version_check"] == "1"              # ESP_IDF_VERSION >= ESP_IDF_VERSION_VAL(5, 0, 0)
     assert facts["compile_opt"] == "42"               # target_compile_options(${COMPONENT_LIB} PRIVATE ...)
     assert facts["build_define"] == "7"               # idf_build_set_property(COMPILE_DEFINITIONS ... APPEND)
@@ -86,7 +86,7 @@ def test_build_outputs_have_the_shape_pytest_embedded_needs(host_app, variant):
     assert description["target"] == "linux"
     assert description["app_elf"] == "build_system.elf"
     assert Path(description["build_dir"]) == build_dir
-    assert description["idf_ver"] == "v5.5.0"
+    assert description["idf_ver"] == "v5.5.5"
     assert description["wsh_variant"] == variant
     assert [Path(p).name for p in description["config_defaults"]] == ["sdkconfig.defaults", "sdkconfig.override"]
     # COMPONENTS pruning: the requested ones, their requirements, the common ones; not the rest.
@@ -188,7 +188,7 @@ def test_version_cmake_is_readable_by_idf_build_apps():
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["5", "5", "0"]
+    assert result.stdout.split() == ["5", "5", "5"]
 
 
 def test_editing_a_defaults_file_takes_effect_on_the_next_build(tmp_path):

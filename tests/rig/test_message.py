@@ -109,5 +109,9 @@ def test_frame_encoding_lengths_and_malformed_kinds():
     assert malformed_frame("reserved_bits")[0] & 0x70 == 0x70
     assert malformed_frame("bad_opcode")[0] & 0x0F == 0x3
     assert malformed_frame("unmasked_len")[2] & 0x80
+    assert malformed_frame("stray_continuation")[0] == 0x80  # FIN, opcode 0
+    interleaved = malformed_frame("data_in_fragment")
+    assert interleaved[0] == 0x01 and interleaved[2 + 5] == 0x82  # TEXT without FIN, then a whole BINARY
+    assert malformed_frame("fragmented_control")[0] == 0x09
     with pytest.raises(ValueError):
         malformed_frame("other")

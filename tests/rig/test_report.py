@@ -43,6 +43,17 @@ def test_a_long_reason_does_not_squeeze_the_figures_away():
     assert "server_faults handshake_accept" in text and "123456" in text and "98765" in text
 
 
+def test_a_narrow_terminal_gets_a_wider_table_not_cut_figures():
+    """Every name and figure whole even at 80 columns (a CI log, a subprocess): the table grows past it."""
+    wide = ScenarioRecord(
+        nodeid="a::test_server_faults[malformed_continuation]", name="server_faults malformed_continuation",
+        target="linux", variant="idf5.5.5", ok=True, figures={"sent": 120, "heap_delta": 7808},
+    )
+    text = render_table([*records(), wide], width=80)
+    assert "server_faults malformed_continuation" in text and "linux/idf5.5.5" in text and "PASS" in text
+    assert "verdict" in text and "heap delta" in text  # headings whole too
+
+
 def test_json_report_round_trips(tmp_path):
     written = write_all(records(), tmp_path)
     data = json.loads((tmp_path / "report.json").read_text())

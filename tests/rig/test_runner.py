@@ -138,6 +138,14 @@ def test_every_scenario_has_a_plan(name):
 
 
 def test_soak_scales_sizes_and_bad_plans_are_refused():
+    assert "uncut_connect" not in scenarios.plan("stop_latency").params  # host/: stop cuts any connect
+    assert scenarios.plan("stop_latency", platform="idf").params["uncut_connect"] == 1  # ESP-IDF's esp-tls
+    assert scenarios.plan("stop_latency", target="esp32").params["uncut_connect"] == 1
+    # Reserved bits: ESP-IDF's ws transport refuses such frames from v5.5 and drops the bits unread before.
+    assert scenarios.unsupported_fault("malformed_rsv", "idf", "5.3.5")
+    assert scenarios.unsupported_fault("malformed_rsv", "idf", "5.5.5") is None
+    assert scenarios.unsupported_fault("malformed_rsv", "host", None) is None
+    assert scenarios.unsupported_fault("malformed_opcode", "idf", "5.3.5") is None
     assert scenarios.plan("multi_send", soak=3).params["msgs"] == 300
     assert scenarios.plan("lifecycle", soak=2).params["cycles"] == 20
     with pytest.raises(ValueError, match="soak"):

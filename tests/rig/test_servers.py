@@ -275,6 +275,14 @@ def test_wrong_handshakes_fail_the_client(ws_srv, kind, error):
     assert fired == 1
 
 
+def test_bad_accept_sends_one_wrong_accept_header(ws_srv):
+    """A client that reads the first Sec-WebSocket-Accept (ESP-IDF's does) must see only the wrong one."""
+    client = RawClient(ws_srv, "/handshake?kind=bad_accept")
+    accepts = [line for line in client.status_line.split(b"\r\n") if line.lower().startswith(b"sec-websocket-accept:")]
+    client.sock.close()
+    assert accepts == [b"Sec-WebSocket-Accept: d3NoYW1tZXIgYmFkIGFjY2VwdA=="]
+
+
 def test_slowframe_arrives_in_pieces_and_whole(ws_srv):
     client = RawClient(ws_srv, "/slowframe?size=300&chunk=50&interval_ms=20")
     started = time.monotonic()

@@ -1,4 +1,4 @@
-"""The ESP-IDF build matrix, printed by idf-build-apps against the stub IDF_PATH host/, is the pinned one."""
+"""The ESP-IDF build matrix, printed by idf-build-apps against each real ESP-IDF tree, is the pinned one."""
 import re
 import shutil
 
@@ -11,7 +11,7 @@ import build_matrix
 import static_checks
 
 
-def test_the_build_matrix_is_the_pinned_one():
+def test_the_build_matrix_is_the_pinned_one(idf_trees):
     result = static_checks.build_matrix_check()
     assert result.ok, result.output
 
@@ -26,27 +26,27 @@ def test_pinned_matrix_covers_every_supported_target(repo):
 
 
 def copy_build_inputs(repo, destination):
-    """What idf-build-apps reads: its config, the rules, the stub IDF_PATH and each app's top files."""
-    for relative in ['.idf_build_apps.toml', '.build-test-rules.yml', 'host/tools/idf_py_actions/constants.py',
-                     'host/tools/cmake/version.cmake']:
-        (destination / relative).parent.mkdir(parents=True, exist_ok=True)
+    """What idf-build-apps reads: its config, the rules and the top files of each pinned app."""
+    for relative in ['.idf_build_apps.toml', '.build-test-rules.yml']:
         shutil.copy(repo / relative, destination / relative)
-    for app in ['test_apps/ws_hammer', 'components/esp_websocket_client/test_apps/host_tests']:
+    pinned = (repo / 'ci' / 'expected_build_matrix.txt').read_text().splitlines()
+    for app in {line.split()[0] for line in pinned if not line.startswith('#')}:
         (destination / app).mkdir(parents=True)
         for item in (repo / app).glob('*'):
             if item.is_file():
                 shutil.copy(item, destination / app / item.name)
 
 
-def test_a_rule_change_shows_up_as_a_matrix_diff(repo, tmp_path):
+def test_a_rule_change_shows_up_as_a_matrix_diff(repo, tmp_path, idf_trees):
     copy_build_inputs(repo, tmp_path)
     pinned = (repo / 'ci' / 'expected_build_matrix.txt').read_text()
-    assert build_matrix.matrix_diff(pinned, build_matrix.format_matrix(build_matrix.find_apps(tmp_path))) == ''
+    assert build_matrix.tree_diffs(pinned, build_matrix.matrices(idf_trees, tmp_path)) == ''
 
     rules = tmp_path / '.build-test-rules.yml'
     rules.write_text(rules.read_text().replace('CONFIG_NAME == "eth" and IDF_TARGET != "esp32"',
                                                'CONFIG_NAME == "eth" and IDF_TARGET == "linux"'))
-    diff = build_matrix.matrix_diff(pinned, build_matrix.format_matrix(build_matrix.find_apps(tmp_path)))
+    diff = build_matrix.tree_diffs(pinned, build_matrix.matrices(idf_trees[:1], tmp_path))
+    assert f'with IDF_PATH={idf_trees[0]}:' in diff
     assert '+test_apps/ws_hammer esp32s3 eth build_esp32s3_eth' in diff
     assert '+test_apps/ws_hammer esp32c6 eth build_esp32c6_eth' in diff
 

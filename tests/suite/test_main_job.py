@@ -3,17 +3,21 @@ the summary table, and writes a report.json and a junit.xml that list every scen
 
 Plain ``pytest`` already runs the whole suite in debug (pyproject's testpaths hold ``test_apps``), so running
 it again here in debug would only double the time: in debug this test drives the CLI over a two-scenario
-``-k`` selection and checks the same things of it. The full suite runs here in the other variants.
+``-k`` selection and checks the same things of it. The full suite runs here in the other variants, and on
+ESP-IDF's own linux target (``--platform idf``) with every supported ESP-IDF version.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from wshammer.idf_env import SUPPORTED_IDF_VERSIONS
+from wshammer.scenarios import unsupported_fault
+
 import suite_cli
 
 # Per scenario the suite takes seconds in debug; TSan slows the app ~5x. Generous: hitting it means a hang.
-SUITE_TIMEOUT_S = {"debug": 300, "asan": 600, "tsan": 1200}
+SUITE_TIMEOUT_S = {"debug": 300, "asan": 600, "tsan": 1200, "idf": 600}
 DEBUG_SELECTION = ("echo or partial", ("echo", "partial"))
 
 
@@ -27,7 +31,28 @@ def test_main_job(variant: str, tmp_path, pytestconfig: pytest.Config) -> None:
     if variant == "debug" and full_debug_suite_collected(pytestconfig):
         keyword, expected = DEBUG_SELECTION
         args += ["-k", keyword]
-    run = suite_cli.run_cli(args, tmp_path / "report", SUITE_TIMEOUT_S[variant])
+    check_main_job(args, expected, variant, tmp_path, SUITE_TIMEOUT_S[variant])
+
+
+@pytest.mark.parametrize("idf_version", SUPPORTED_IDF_VERSIONS)
+def test_main_job_on_esp_idf(idf_version: str, tmp_path) -> None:
+    """The whole suite on ESP-IDF's own linux target: ESP-IDF's FreeRTOS (POSIX port, one task at a time),
+    esp_event, esp-tls, tcp_transport and Mbed TLS built from source."""
+    args = ["--platform", "idf", "--idf-version", idf_version]
+    expected = [name for name in suite_cli.suite_names() if not unsupported_on_idf(name, idf_version)]
+    check_main_job(args, expected, f"idf{idf_version}", tmp_path, SUITE_TIMEOUT_S["idf"])
+
+
+def unsupported_on_idf(name: str, idf_version: str) -> str | None:
+    """The suite skips (with this reason) a fault no client can pass on that ESP-IDF."""
+    fault = name.removeprefix("server_faults ") if name.startswith("server_faults ") else None
+    return fault and unsupported_fault(fault, "idf", idf_version)
+
+
+def check_main_job(args: list[str], expected: list[str], label: str, tmp_path, timeout_s: float) -> None:
+    """The CLI with ``args`` exits 0, and its report, junit and table show every ``expected`` run as passed on
+    ``linux/<label>``."""
+    run = suite_cli.run_cli(args, tmp_path / "report", timeout_s)
     print(f"{' '.join(run.command)}: exit {run.returncode} in {run.seconds:.0f} s")
 
     assert run.returncode == 0, f"the main job failed (exit {run.returncode}):\n{run.tail()}"
@@ -38,7 +63,7 @@ def test_main_job(variant: str, tmp_path, pytestconfig: pytest.Config) -> None:
     failed = {name: rec["reasons"] for name, rec in records.items() if not rec["ok"] or rec["reasons"]}
     assert not failed, f"scenarios not passed in report.json: {failed}"
     assert report["ok"] is True
-    assert {(rec["target"], rec["variant"]) for rec in records.values()} == {("linux", variant)}
+    assert {(rec["target"], rec["variant"]) for rec in records.values()} == {("linux", label)}
 
     junit = suite_cli.junit_summary(suite_cli.read_junit(run.report_dir))
     assert (junit.tests, junit.failures, junit.errors) == (len(expected), 0, 0), junit
@@ -46,7 +71,7 @@ def test_main_job(variant: str, tmp_path, pytestconfig: pytest.Config) -> None:
 
     rows = suite_cli.table_rows(run.output)
     shown = suite_cli.table_verdicts(rows, expected)
-    assert len(rows) == len(expected) and shown == {name: (f"linux/{variant}", "PASS") for name in expected}, (
+    assert len(rows) == len(expected) and shown == {name: (f"linux/{label}", "PASS") for name in expected}, (
         f"the summary table printed does not show every scenario as PASS:\n{run.tail(40)}"
     )
     assert (run.report_dir / "summary.txt").read_text().strip(), "summary.txt is empty"

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from wshammer.idf_env import DEFAULT_IDF_VERSION
+
 import suite_cli
 
 RUN_TIMEOUT_S = {"debug": 180, "asan": 300, "tsan": 600}
@@ -26,6 +28,13 @@ FREED_UNDER_TASK = (
     r"^\[asan\] .*AddressSanitizer: heap-use-after-free"
     r"|^\[freertos_fatal\] .*deleted by task \S+ while \d+ task\(s\) wait on it"
 )
+
+HEAP_FELL_OVER_CYCLES = r"heap fell \d+ bytes from the first to the last cycle \(tolerance \d+\)"
+# On ESP-IDF's linux target (no sanitizer) the task's next touch of the freed client trips FreeRTOS's own
+# assertion on the freed lock's queue.
+STOP_EARLY_ON_IDF = r"^\[assert\] .*FreeRTOS-Kernel/queue\.c:\d+: xQueue\w+: Assertion"
+# The fault frame reaches the application and the connection goes on.
+NO_FRAME_CHECKS_ON_IDF = r"no DISCONNECTED/CLOSED event within \d+ ms of the fault"
 
 
 @dataclass(frozen=True)
@@ -37,11 +46,17 @@ class RedCase:
     causes: tuple[str, ...]  # regexes, each must match the failure evidence (re.MULTILINE)
     soak: int = 1  # wshammer run --soak: more cycles where the suite's CI size catches a race only sometimes
     attempts: int = 1  # a race shows in most runs, not all: the mutant must go red within this many
+    idf_version: str | None = None  # set: on ESP-IDF's own linux target (--platform idf), variant debug
 
     @property
     def id(self) -> str:
         soak = f"-soak{self.soak}" if self.soak != 1 else ""
-        return f"{self.record.replace(' ', '-')}-{self.mutant}-{self.variant}{soak}"
+        where = f"idf{self.idf_version}" if self.idf_version else self.variant
+        return f"{self.record.replace(' ', '-')}-{self.mutant}-{where}{soak}"
+
+    def cli_args(self) -> list[str]:
+        where = ["--platform", "idf", "--idf-version", self.idf_version] if self.idf_version else []
+        return ["--variant", self.variant, *where, "-k", self.keyword, "--soak", str(self.soak)]
 
 
 CASES = (
@@ -104,7 +119,7 @@ CASES = (
         "lifecycle",
         "leak_per_reconnect",
         "debug",
-        (r"heap fell \d+ bytes from the first to the last cycle \(tolerance \d+\)",),
+        (HEAP_FELL_OVER_CYCLES,),
     ),
     # At the suite's CI size (4 reconnects) a 1 kB leak per connection stays inside wss_reconnect's heap
     # tolerance; LeakSanitizer names it at exit.
@@ -124,11 +139,20 @@ CASES = (
         (FREED_UNDER_TASK, r"esp_websocket_client/(ws_client_\w+|esp_websocket_client)\.c"),
     ),
     RedCase("lifecycle", "lifecycle", "stop_returns_early", "asan", (FREED_UNDER_TASK,)),
+    # The same defects on ESP-IDF's own linux target, where no sanitizer runs: the app's own checks name them.
+    RedCase("lifecycle", "lifecycle", "leak_per_reconnect", "debug", (HEAP_FELL_OVER_CYCLES,),
+            idf_version=DEFAULT_IDF_VERSION),
+    RedCase("stop_latency", "stop_latency", "stop_returns_early", "debug", (STOP_EARLY_ON_IDF,),
+            idf_version=DEFAULT_IDF_VERSION),
+    # ESP-IDF's transport checks no continuation order: without the client's own checks a stray continuation
+    # reaches the application.
+    RedCase("server_faults malformed_continuation", "server_faults and malformed_continuation",
+            "rig_no_frame_checks", "debug", (NO_FRAME_CHECKS_ON_IDF,), idf_version=DEFAULT_IDF_VERSION),
 )
 
 
 def run_selection(case: RedCase, report_dir, component=None) -> tuple[suite_cli.CliRun, dict]:
-    args = ["--variant", case.variant, "-k", case.keyword, "--soak", str(case.soak)]
+    args = case.cli_args()
     if component is not None:
         args += ["--component", str(component)]
     run = suite_cli.run_cli(args, report_dir, RUN_TIMEOUT_S[case.variant])

@@ -29,12 +29,22 @@
 #include "freertos/semphr.h"
 #include "freertos/event_groups.h"
 #include <stdlib.h>
+#include "esp_bit_defs.h"
+#include "esp_idf_version.h"
 #include "esp_heap_caps.h"
 #include "esp_event.h"
 #include "esp_transport.h"
 #include "esp_websocket_client.h"
 
 #define WS_TAG "websocket_client"
+
+/* ESP-IDF features newer than the oldest release we build on (as ESP-IDF's own components guard them). */
+#define WS_TRANSPORT_HAS_REDIRECT (ESP_IDF_VERSION >= ESP_IDF_VERSION_VAL(5, 5, 1)) /* esp_transport_ws_get_redir_uri */
+
+#if ESP_IDF_VERSION < ESP_IDF_VERSION_VAL(5, 5, 0)
+/* Defined by tcp_transport before v5.5 too, but declared only in its private esp_transport_internal.h. */
+int esp_transport_get_socket(esp_transport_handle_t t);
+#endif
 
 /* Bounds that keep the lock short and stop() fast; none depends on network_timeout_ms. */
 #define WS_READ_SLICE_MS 50      /* a locked read waits at most this for bytes already announced */
@@ -124,6 +134,7 @@ typedef struct {
     int offset;          /* payload bytes delivered so far */
     uint8_t control[WS_MAX_CONTROL_PAYLOAD]; /* payload of a PING or CLOSE, kept for the answer */
     int control_len;
+    bool message_open;   /* a data message's first frame came without FIN; its continuations are due */
 } ws_rx_frame_t;
 
 struct esp_websocket_client {
@@ -144,6 +155,7 @@ struct esp_websocket_client {
                                            can take the lock) */
     esp_transport_handle_t transport;   /* the ws transport; only the task creates, closes, destroys it */
     esp_transport_list_handle_t transport_list; /* owns the transports the task created (NULL for ext_transport) */
+    esp_transport_keep_alive_t keep_alive; /* the parent transport points at it (ESP-IDF keeps no copy) */
     bool connecting;                    /* the task is inside connect: stop() may shutdown() its socket */
     bool transport_open;                /* connect was attempted and close not yet called */
     bool abort_pending;                 /* a send failed: the task must drop the connection */
@@ -185,6 +197,11 @@ static inline TickType_t ws_ticks_left(TickType_t since, TickType_t timeout)
     TickType_t spent = xTaskGetTickCount() - since;
     return spent >= timeout ? 0 : timeout - spent;
 }
+
+/* ws_client_protocol.c: NULL when a frame header with `opcode`, `fin` and `payload_len` keeps RFC 6455's
+ * rules given whether a fragmented message is in progress (updated for the next frame); else the broken rule,
+ * written into `why`. */
+const char *ws_frame_violation(bool *message_open, int opcode, bool fin, int payload_len, char *why, size_t why_len);
 
 /* ws_client_config.c */
 esp_err_t ws_config_from_user(ws_config_t *cfg, const esp_websocket_client_config_t *user);

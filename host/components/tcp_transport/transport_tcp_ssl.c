@@ -30,8 +30,6 @@ typedef enum {
 
 typedef struct {
     esp_tls_cfg_t cfg;                 /* setters only */
-    tls_keep_alive_cfg_t keep_alive;   /* cfg.keep_alive_cfg points here when enabled */
-    struct ifreq if_name;              /* cfg.if_name points here when set */
     _Atomic(esp_tls_t *) tls;          /* the session, NULL when idle */
     atomic_int sockfd;                 /* its socket, -1 when idle */
     atomic_int state;                  /* conn_state_t */
@@ -415,13 +413,9 @@ static void set_keep_alive(esp_transport_handle_t t, esp_transport_keep_alive_t 
     if (ctx == NULL || keep_alive_cfg == NULL) {
         return;
     }
-    ctx->keep_alive = (tls_keep_alive_cfg_t) {
-        .keep_alive_enable = keep_alive_cfg->keep_alive_enable,
-        .keep_alive_idle = keep_alive_cfg->keep_alive_idle,
-        .keep_alive_interval = keep_alive_cfg->keep_alive_interval,
-        .keep_alive_count = keep_alive_cfg->keep_alive_count,
-    };
-    ctx->cfg.keep_alive_cfg = &ctx->keep_alive;
+    /* ESP-IDF keeps the caller's pointer, not a copy, and reads it at every connect: so does host/, so that a
+     * caller who hands over a struct that dies first is caught (ASan: stack-use-after-scope). */
+    ctx->cfg.keep_alive_cfg = (tls_keep_alive_cfg_t *)keep_alive_cfg;
 }
 
 static esp_err_t set_interface_name(esp_transport_handle_t t, struct ifreq *if_name)
@@ -434,8 +428,7 @@ static esp_err_t set_interface_name(esp_transport_handle_t t, struct ifreq *if_n
         ctx->cfg.if_name = NULL;
         return ESP_OK;
     }
-    ctx->if_name = *if_name;
-    ctx->cfg.if_name = &ctx->if_name;
+    ctx->cfg.if_name = if_name; /* ESP-IDF keeps the caller's pointer too */
     return ESP_OK;
 }
 

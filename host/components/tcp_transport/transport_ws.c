@@ -442,7 +442,7 @@ static int check_response(transport_ws_t *ws, char *head, size_t len, const char
     if (resp.status >= 300 && resp.status < 400 && resp.location) {
         ws->redir_uri = strdup(resp.location);
         ESP_LOGW(TAG, "upgrade redirected (HTTP %d) to %s", resp.status, resp.location);
-        return -1;
+        return resp.status; /* as ESP-IDF's ws transport from v5.5.1: the status, a positive number */
     }
     if (resp.status != 101) {
         ESP_LOGE(TAG, "upgrade refused: HTTP %d", resp.status);
@@ -476,7 +476,7 @@ static int ws_connect(esp_transport_handle_t t, const char *host, int port, int 
         ret = head > 0 ? check_response(ws, buf, (size_t)head, key) : -1;
     }
     free(buf);
-    if (ret < 0) {
+    if (ret != 0) {
         drop_pending(ws);
     }
     return ret;

@@ -3,7 +3,7 @@
 # (digits only), so they stay literal; -DWSH_IDF_VERSION=<major>.<minor>.<patch> overrides them per build.
 set(IDF_VERSION_MAJOR 5)
 set(IDF_VERSION_MINOR 5)
-set(IDF_VERSION_PATCH 0)
+set(IDF_VERSION_PATCH 5)
 
 if(DEFINED WSH_IDF_VERSION AND NOT WSH_IDF_VERSION STREQUAL "")
     if(NOT WSH_IDF_VERSION MATCHES "^[0-9]+\\.[0-9]+\\.[0-9]+$")

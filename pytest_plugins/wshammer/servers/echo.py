@@ -137,6 +137,8 @@ class EchoServer(BackgroundServer):
             return None
         headers = Headers(response.headers)
         if plan.variant == "bad_accept":
+            # Headers is a multi-dict: assigning adds a second Accept, and a client reading the first passes.
+            del headers["Sec-WebSocket-Accept"]
             headers["Sec-WebSocket-Accept"] = "d3NoYW1tZXIgYmFkIGFjY2VwdA=="
         elif plan.variant == "no_upgrade":
             del headers["Upgrade"]

@@ -11,7 +11,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ..message import HEADER_LEN
 
-MALFORMED_KINDS = ("reserved_bits", "bad_opcode", "long_control", "unmasked_len", "masked")
+MALFORMED_KINDS = (
+    "reserved_bits", "bad_opcode", "long_control", "unmasked_len", "masked",
+    "stray_continuation", "data_in_fragment", "fragmented_control",
+)
 HANDSHAKE_KINDS = ("status_500", "bad_accept", "no_upgrade")
 
 # path -> {parameter: default}; None marks a required parameter.

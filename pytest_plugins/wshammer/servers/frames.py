@@ -38,6 +38,12 @@ def malformed_frame(kind: str) -> bytes:
         return struct.pack("!BBQ", 0x80 | OP_BINARY, 127, 1 << 63)
     if kind == "masked":  # a server must never mask
         return frame(OP_BINARY, b"masked", mask=b"\x01\x02\x03\x04")
+    if kind == "stray_continuation":  # a continuation with no fragmented message in progress
+        return frame(OP_CONT, b"stray")
+    if kind == "data_in_fragment":  # a new data frame before the fragmented message's last frame
+        return frame(OP_TEXT, b"first", fin=False) + frame(OP_BINARY, b"second")
+    if kind == "fragmented_control":  # control frames must not be fragmented
+        return frame(OP_PING, b"ping", fin=False)
     raise ValueError(f"unknown malformed frame kind {kind!r}")
 
 

@@ -56,8 +56,8 @@ struct hammer_client {
     _Atomic int last_handshake_status;
     _Atomic int last_sock_errno;
     _Atomic int last_close_code;
-    _Atomic uint32_t heap_first_reconnect;
-    _Atomic uint32_t heap_last_connect;
+    _Atomic int64_t heap_first_reconnect;
+    _Atomic int64_t heap_last_connect;
     _Atomic int fds_first_reconnect;
     _Atomic int fds_last_connect;
 };
@@ -96,10 +96,10 @@ static void log_event(hammer_client_t *c, const char *kind)
         return;
     }
     int error_type = atomic_load(&c->last_error_type);
-    ESP_LOGI(TAG, "EVENT kind=%s error_type=%s handshake_status=%d sock_errno=%d close_code=%d free_heap=%" PRIu32
+    ESP_LOGI(TAG, "EVENT kind=%s error_type=%s handshake_status=%d sock_errno=%d close_code=%d free_heap=%lld"
              " open_fds=%d", kind, error_type < 0 ? "none" : hammer_error_type_name(error_type),
              atomic_load(&c->last_handshake_status), atomic_load(&c->last_sock_errno),
-             atomic_load(&c->last_close_code), (uint32_t)esp_get_free_heap_size(), hammer_open_sockets());
+             atomic_load(&c->last_close_code), (long long)hammer_free_heap(), hammer_open_sockets());
 }
 
 static void report_corrupt(hammer_client_t *c, const char *why, const hammer_header_t *hdr, uint32_t len)
@@ -113,7 +113,7 @@ static void report_corrupt(hammer_client_t *c, const char *why, const hammer_hea
 
 static void on_connected(hammer_client_t *c)
 {
-    uint32_t heap = esp_get_free_heap_size();
+    int64_t heap = hammer_free_heap();
     int fds = hammer_open_sockets();
     uint32_t earlier = atomic_load(&c->count[HAMMER_EV_CONNECTED]);
     if (earlier > 0) {

@@ -46,8 +46,8 @@ typedef struct {
     int last_close_code;            /* -1 before any CLOSE frame; 1005 when it had no code */
     /* Free heap and open sockets at the first reconnect and at the latest CONNECTED. The first connect is
      * left out on purpose: scenarios start their senders (and their buffers) only once connected. */
-    uint32_t heap_first_reconnect;
-    uint32_t heap_last_connect;
+    int64_t heap_first_reconnect; /* -1 where unknown (hammer_free_heap) */
+    int64_t heap_last_connect;
     int fds_first_reconnect;
     int fds_last_connect;
 } hammer_client_seen_t;

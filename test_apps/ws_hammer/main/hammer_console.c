@@ -2,10 +2,12 @@
  * Console I/O and the command loop. Everything here runs in the console task
  * (app_main's); the line buffer and the pass/fail tally are that task's alone.
  * On a device the console driver is installed and bound to the VFS so that
- * fgets() on stdin blocks instead of returning at once; the driver and VFS
- * calls used exist unchanged from ESP-IDF v5.3 to v6.0.
+ * read() on stdin blocks instead of returning at once (lines come from
+ * wsh_stdin); the driver and VFS calls used exist unchanged from ESP-IDF
+ * v5.3 to v6.0.
  */
 #include "hammer_console.h"
+#include "sdkconfig.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -19,7 +21,7 @@
 #include "freertos/task.h"
 #include "hammer_cmd.h"
 #include "hammer_run.h"
-#include "sdkconfig.h"
+#include "wsh_stdin.h"
 
 #if !CONFIG_IDF_TARGET_LINUX
 #if CONFIG_ESP_CONSOLE_USB_SERIAL_JTAG
@@ -35,7 +37,6 @@ static const char *TAG = "wsh";
 
 #define LINE_MAX_LEN 4096        /* a `ca` of a few kB of base64 fits */
 #define UART_RX_BUFFER 2048
-#define INPUT_RETRY_MS 50
 
 static char s_line[LINE_MAX_LEN];
 static hammer_cmd_t s_cmd;       /* ~1.3 kB: kept off the small main-task stack */
@@ -69,27 +70,6 @@ void hammer_console_init(void)
     setvbuf(stdout, NULL, _IONBF, 0);
     console_driver_install();
     setvbuf(stdin, NULL, _IONBF, 0);
-}
-
-/* Reads one line; false at end of input (linux only: a device console never ends). */
-static bool read_line(bool *too_long)
-{
-    *too_long = false;
-    while (fgets(s_line, sizeof(s_line), stdin) == NULL) {
-#if CONFIG_IDF_TARGET_LINUX
-        return false;
-#else
-        clearerr(stdin);
-        vTaskDelay(pdMS_TO_TICKS(INPUT_RETRY_MS));
-#endif
-    }
-    if (strchr(s_line, '\n') == NULL && strlen(s_line) == sizeof(s_line) - 1) {
-        *too_long = true;
-        int c;
-        while ((c = fgetc(stdin)) != '\n' && c != EOF) {
-        }
-    }
-    return true;
 }
 
 static void quit(void)
@@ -135,7 +115,7 @@ void hammer_console_run(const char *network_address)
              esp_get_idf_version(), network_address ? network_address : "none");
     for (;;) {
         bool too_long;
-        if (!read_line(&too_long)) {
+        if (!wsh_stdin_read_line(s_line, sizeof(s_line), &too_long)) {
             quit(); /* the runner closed our stdin: same as quit */
             return;
         }

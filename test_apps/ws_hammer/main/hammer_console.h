@@ -4,7 +4,7 @@
  */
 #pragma once
 
-/* Makes stdout unbuffered and, on a device, installs the console driver so fgets() blocks. */
+/* Makes stdout unbuffered and, on a device, installs the console driver so read() blocks. */
 void hammer_console_init(void);
 
 /* Prints READY, then runs commands until `quit` (which ends the process on linux). */

@@ -30,6 +30,7 @@ static const char *TAG = "wsh";
 #define SCENARIO_PRIO 5
 /* Added to a scenario's own bound: covers teardown and a slow, loaded host. */
 #define WATCHDOG_SLACK_MS 15000
+#define RECLAIM_WAIT_MS 50      /* for the idle task to free the run's deleted tasks */
 
 static struct {
     hammer_cmd_t cmd;
@@ -124,17 +125,17 @@ static void common_checks(hammer_verdict_t *verdict, int fds_start, int fds_end)
     }
 }
 
-static void log_result(const hammer_cmd_t *cmd, const hammer_verdict_t *verdict, uint32_t heap_start,
+static void log_result(const hammer_cmd_t *cmd, const hammer_verdict_t *verdict, int64_t heap_start,
                        int fds_start, int fds_end, int64_t elapsed_ms)
 {
     ESP_LOGI(TAG, "RESULT scenario=%s verdict=%s sent=%" PRIu32 " send_err=%" PRIu32 " echoed=%" PRIu32
-             " corrupt=%" PRIu32 " out_of_order=%" PRIu32 " reconnects=%" PRIu32 " heap_start=%" PRIu32
-             " heap_end=%" PRIu32 " min_free_heap=%" PRIu32 " fds_start=%d fds_end=%d elapsed_ms=%lld%s reason=\"%s\"",
+             " corrupt=%" PRIu32 " out_of_order=%" PRIu32 " reconnects=%" PRIu32 " heap_start=%lld"
+             " heap_end=%lld min_free_heap=%lld fds_start=%d fds_end=%d elapsed_ms=%lld%s reason=\"%s\"",
              cmd->scenario, verdict->failed ? "FAIL" : "PASS", hammer_stats_get(HAMMER_STAT_SENT),
              hammer_stats_get(HAMMER_STAT_SEND_ERR), hammer_stats_get(HAMMER_STAT_ECHOED),
              hammer_stats_get(HAMMER_STAT_CORRUPT), hammer_stats_get(HAMMER_STAT_OUT_OF_ORDER),
-             hammer_stats_get(HAMMER_STAT_RECONNECTS), heap_start, (uint32_t)esp_get_free_heap_size(),
-             (uint32_t)esp_get_minimum_free_heap_size(), fds_start, fds_end, (long long)elapsed_ms, verdict->extra,
+             hammer_stats_get(HAMMER_STAT_RECONNECTS), (long long)heap_start, (long long)hammer_free_heap(),
+             (long long)hammer_min_free_heap(), fds_start, fds_end, (long long)elapsed_ms, verdict->extra,
              verdict->failed ? verdict->reason : "");
 }
 
@@ -165,7 +166,7 @@ bool hammer_run(hammer_cmd_t *cmd)
     hammer_stats_reset();
     hammer_run_note_op("start");
 
-    uint32_t heap_start = esp_get_free_heap_size();
+    int64_t heap_start = hammer_free_heap();
     int fds_start = hammer_open_sockets();
     int64_t t0 = hammer_now_ms();
     log_start(&s_run.cmd);
@@ -183,6 +184,8 @@ bool hammer_run(hammer_cmd_t *cmd)
     if (reporting) {
         hammer_stats_reporter_stop();
     }
+    /* FreeRTOS frees a task that deleted itself from the idle task: let it run before heap_end is taken. */
+    vTaskDelay(pdMS_TO_TICKS(RECLAIM_WAIT_MS));
     int fds_end = hammer_open_sockets();
     common_checks(&verdict, fds_start, fds_end);
     log_result(&s_run.cmd, &verdict, heap_start, fds_start, fds_end, hammer_now_ms() - t0);

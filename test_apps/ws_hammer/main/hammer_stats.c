@@ -20,6 +20,7 @@
 
 #if CONFIG_IDF_TARGET_LINUX
 #include <dirent.h>
+#include <malloc.h>
 #include <unistd.h>
 #endif
 
@@ -28,6 +29,8 @@ static const char *TAG = "wsh";
 #define REPORT_PERIOD_MS 1000
 #define REPORTER_EXIT_WAIT_MS 3000
 #define WAIT_POLL_MS 20
+#define HAMMER_NOMINAL_HEAP (256LL * 1024 * 1024)
+#define HEAP_UNKNOWN UINT32_MAX /* what ESP-IDF's linux heap_caps returns for every figure */
 
 static _Atomic uint32_t s_counters[HAMMER_STAT_COUNT];
 
@@ -58,6 +61,24 @@ uint32_t hammer_stats_get(hammer_stat_t which)
 int64_t hammer_now_ms(void)
 {
     return esp_timer_get_time() / 1000;
+}
+
+int64_t hammer_free_heap(void)
+{
+    uint32_t free_bytes = esp_get_free_heap_size();
+#if CONFIG_IDF_TARGET_LINUX
+    if (free_bytes == HEAP_UNKNOWN) {
+        struct mallinfo2 info = mallinfo2();
+        return HAMMER_NOMINAL_HEAP - (int64_t)info.uordblks;
+    }
+#endif
+    return free_bytes == HEAP_UNKNOWN ? -1 : (int64_t)free_bytes;
+}
+
+int64_t hammer_min_free_heap(void)
+{
+    uint32_t low = esp_get_minimum_free_heap_size();
+    return low == HEAP_UNKNOWN ? -1 : (int64_t)low;
 }
 
 bool hammer_stats_wait(hammer_stat_t which, uint32_t target, uint32_t timeout_ms, uint32_t quiet_ms)
@@ -144,13 +165,13 @@ void hammer_stats_count_send(hammer_task_tally_t *t, uint32_t seq, bool ok, int6
 static void report_once(void)
 {
     ESP_LOGI(TAG, "STATS scenario=%s t_ms=%lld sent=%lu send_err=%lu echoed=%lu corrupt=%lu out_of_order=%lu "
-             "reconnects=%lu free_heap=%lu min_free_heap=%lu open_fds=%d",
+             "reconnects=%lu free_heap=%lld min_free_heap=%lld open_fds=%d",
              s_reporter.scenario, (long long)(hammer_now_ms() - s_reporter.t0_ms),
              (unsigned long)hammer_stats_get(HAMMER_STAT_SENT), (unsigned long)hammer_stats_get(HAMMER_STAT_SEND_ERR),
              (unsigned long)hammer_stats_get(HAMMER_STAT_ECHOED), (unsigned long)hammer_stats_get(HAMMER_STAT_CORRUPT),
              (unsigned long)hammer_stats_get(HAMMER_STAT_OUT_OF_ORDER),
-             (unsigned long)hammer_stats_get(HAMMER_STAT_RECONNECTS), (unsigned long)esp_get_free_heap_size(),
-             (unsigned long)esp_get_minimum_free_heap_size(), hammer_open_sockets());
+             (unsigned long)hammer_stats_get(HAMMER_STAT_RECONNECTS), (long long)hammer_free_heap(),
+             (long long)hammer_min_free_heap(), hammer_open_sockets());
 }
 
 static void reporter_task(void *arg)

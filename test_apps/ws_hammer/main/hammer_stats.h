@@ -43,6 +43,14 @@ void hammer_stats_log_task(const char *scenario, const hammer_task_tally_t *tall
 /* Counts one send's outcome and duration (from its start, esp_timer µs) in the tally and the run counters. */
 void hammer_stats_count_send(hammer_task_tally_t *tally, uint32_t seq, bool ok, int64_t started_us);
 
+/* Free heap in bytes, -1 where the platform cannot tell. ESP-IDF's linux target reports UINT32_MAX for every
+ * heap figure; there the app counts what the C library's malloc has handed out against a nominal heap
+ * (HAMMER_NOMINAL_HEAP), so a leak still shows as a fall. */
+int64_t hammer_free_heap(void);
+
+/* The heap's low-water mark since boot, -1 where unknown (ESP-IDF's linux target). */
+int64_t hammer_min_free_heap(void);
+
 /* Sockets this process holds (/proc/self/fd on linux); -1 where it cannot be known (a device). */
 int hammer_open_sockets(void);
 

@@ -71,6 +71,14 @@ double scenario_timed_destroy(hammer_client_t *client)
     return (double)(esp_timer_get_time() - t0) / 1000.0;
 }
 
+void scenario_check_heap_fall(hammer_verdict_t *verdict, const char *over, int64_t first, int64_t last)
+{
+    if (first >= 0 && last >= 0 && last + HAMMER_HEAP_TOLERANCE < first) {
+        hammer_verdict_fail(verdict, "heap fell %lld bytes %s (tolerance %d)", (long long)(first - last), over,
+                            HAMMER_HEAP_TOLERANCE);
+    }
+}
+
 void scenario_check_bound(hammer_verdict_t *verdict, const char *what, double ms)
 {
     if (ms > HAMMER_STOP_BOUND_MS) {

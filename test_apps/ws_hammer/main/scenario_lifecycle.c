@@ -3,7 +3,7 @@
  * from each state: before start, while connecting, while connected, after
  * stop, after the server closed, and through destroy_on_exit. After every
  * case the open socket count must be back where it was; free heap after the
- * first and the last round may differ by at most HEAP_TOLERANCE. Runs in the
+ * first and the last round may differ by at most HAMMER_HEAP_TOLERANCE. Runs in the
  * scenario task; each case owns the client it creates.
  */
 #include <inttypes.h>
@@ -22,7 +22,6 @@
  * host keeps the last 64 destroyed transports (its use-after-destroy sentinel) and glibc caches freed blocks
  * per thread. These stop growing; a per-cycle leak (F13) does not, and passes this with enough cycles.
  */
-#define HEAP_TOLERANCE 32768
 #define CONNECTED_MSGS 8
 #define DETECT_MARGIN_MS 5000
 #define FD_SETTLE_MS HAMMER_STOP_BOUND_MS /* destroy_on_exit closes the socket in the client's own task */
@@ -211,21 +210,18 @@ static void run(const hammer_cmd_t *cmd, hammer_verdict_t *verdict)
         free(lc.buf);
         return;
     }
-    uint32_t heap_first = 0, heap_last = 0;
+    int64_t heap_first = -1, heap_last = -1;
     for (uint32_t cycle = 0; cycle < cmd->cycles && !verdict->failed; cycle++) {
         for (int which = 0; which < CASE_COUNT; which++) {
             run_case(&lc, (lc_case_t)which);
         }
-        heap_last = esp_get_free_heap_size();
+        heap_last = hammer_free_heap();
         heap_first = cycle == 0 ? heap_last : heap_first;
     }
     free(lc.buf);
-    hammer_verdict_extra(verdict, " heap_first_cycle=%" PRIu32 " heap_last_cycle=%" PRIu32 " heap_tolerance=%d"
-                         " fd_leaks=%" PRIu32, heap_first, heap_last, HEAP_TOLERANCE, lc.fd_leaks);
-    if (heap_last + HEAP_TOLERANCE < heap_first) {
-        hammer_verdict_fail(verdict, "heap fell %" PRIu32 " bytes from the first to the last cycle (tolerance %d)",
-                            heap_first - heap_last, HEAP_TOLERANCE);
-    }
+    hammer_verdict_extra(verdict, " heap_first_cycle=%lld heap_last_cycle=%lld heap_tolerance=%d fd_leaks=%" PRIu32,
+                         (long long)heap_first, (long long)heap_last, HAMMER_HEAP_TOLERANCE, lc.fd_leaks);
+    scenario_check_heap_fall(verdict, "from the first to the last cycle", heap_first, heap_last);
 }
 
 static uint32_t bound_ms(const hammer_cmd_t *cmd)

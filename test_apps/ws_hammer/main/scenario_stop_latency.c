@@ -10,9 +10,14 @@
  *   start_failed    - the task already ended by itself (refused, no reconnect)
  * `states=a,b` limits the run to those states (so known failures can be run
  * apart). One LATENCY line per state; fails if any stop (or the destroy after it)
- * exceeds HAMMER_STOP_BOUND_MS or if the socket count after stop() differs
+ * exceeds its bound or if the socket count after stop() differs
  * from the count before start(). States whose address was not given print a
- * SKIP line. Scenario task only; each state owns the client it creates.
+ * SKIP line. The bound is HAMMER_STOP_BOUND_MS, except with `uncut_connect=1`
+ * in the states marked `connect_phase`: ESP-IDF's esp-tls keeps the socket to
+ * itself until the TCP connect and the TLS handshake return, so nothing can cut
+ * them short and stop() there returns within network_timeout_ms plus the bound
+ * (F9 is then only half closed; docs/concurrency.md). Scenario task only; each
+ * state owns the client it creates.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -50,16 +55,17 @@ typedef struct {
     const char *path;     /* NULL keeps the address's path */
     bool auto_reconnect;
     state_wait_t wait;
+    bool connect_phase;   /* the client sits inside esp-tls's connect (uncut_connect applies) */
 } latency_state_t;
 
 static const latency_state_t STATES[] = {
-    {"connected_idle", ADDR_URI, -1, NULL, true, WAIT_CONNECTED},
-    {"receiving", ADDR_URI, -1, SLOWFRAME_PATH, true, WAIT_DATA},
-    {"tcp_connect", ADDR_BLACKHOLE, -1, "/", true, WAIT_SETTLE},
-    {"tls_handshake", ADDR_STALL, 1, "/", true, WAIT_SETTLE},
-    {"ws_handshake", ADDR_STALL, 0, "/", true, WAIT_SETTLE},
-    {"reconnect_wait", ADDR_REFUSED, 0, "/", true, WAIT_FAILURE},
-    {"start_failed", ADDR_REFUSED, 0, "/", false, WAIT_FINISH},
+    {"connected_idle", ADDR_URI, -1, NULL, true, WAIT_CONNECTED, false},
+    {"receiving", ADDR_URI, -1, SLOWFRAME_PATH, true, WAIT_DATA, false},
+    {"tcp_connect", ADDR_BLACKHOLE, -1, "/", true, WAIT_SETTLE, true},
+    {"tls_handshake", ADDR_STALL, 1, "/", true, WAIT_SETTLE, true},
+    {"ws_handshake", ADDR_STALL, 0, "/", true, WAIT_SETTLE, false},
+    {"reconnect_wait", ADDR_REFUSED, 0, "/", true, WAIT_FAILURE, false},
+    {"start_failed", ADDR_REFUSED, 0, "/", false, WAIT_FINISH, false},
 };
 
 #define STATE_COUNT (sizeof(STATES) / sizeof(STATES[0]))
@@ -138,15 +144,18 @@ static void measure(const hammer_cmd_t *cmd, const latency_state_t *st, const ch
     hammer_client_destroy(client);
     double destroy_ms = (double)(esp_timer_get_time() - t0) / 1000.0;
 
+    bool uncut = cmd->uncut_connect && st->connect_phase;
+    uint32_t bound = uncut ? cmd->network_timeout_ms + HAMMER_STOP_BOUND_MS : HAMMER_STOP_BOUND_MS;
     ESP_LOGI(TAG, "LATENCY scenario=stop_latency state=%s ms=%.1f destroy_ms=%.1f reached=%d fds_before=%d "
-             "fds_after=%d", st->name, stop_ms, destroy_ms, reached, fds_before, fds_after);
+             "fds_after=%d bound_ms=%" PRIu32 " uncut=%d", st->name, stop_ms, destroy_ms, reached, fds_before,
+             fds_after, bound, uncut);
     *worst = stop_ms > *worst ? stop_ms : *worst;
     if (!reached) {
         hammer_verdict_fail(verdict, "%s: the client never reached the state (uri %s)", st->name, uri);
     }
-    if (stop_ms > HAMMER_STOP_BOUND_MS || destroy_ms > HAMMER_STOP_BOUND_MS) {
-        hammer_verdict_fail(verdict, "%s: stop took %.0f ms, destroy %.0f ms (bound %d)", st->name, stop_ms,
-                            destroy_ms, HAMMER_STOP_BOUND_MS);
+    if (stop_ms > bound || destroy_ms > HAMMER_STOP_BOUND_MS) {
+        hammer_verdict_fail(verdict, "%s: stop took %.0f ms (bound %" PRIu32 "), destroy %.0f ms (bound %d)",
+                            st->name, stop_ms, bound, destroy_ms, HAMMER_STOP_BOUND_MS);
     }
     if (fds_before >= 0 && fds_after != fds_before) {
         hammer_verdict_fail(verdict, "%s: %d sockets open after stop(), %d before start()", st->name, fds_after,

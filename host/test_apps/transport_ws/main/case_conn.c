@@ -155,21 +155,23 @@ static bool configure_socket(case_conn_t *c, const case_args_t *args, bool tls)
     const char *keepalive = case_arg_str(args, "keepalive", NULL);
     const char *ifname = case_arg_str(args, "ifname", NULL);
     if (keepalive) {
-        esp_transport_keep_alive_t ka = { .keep_alive_enable = true };
-        if (sscanf(keepalive, "%d,%d,%d", &ka.keep_alive_idle, &ka.keep_alive_interval, &ka.keep_alive_count) != 3) {
+        esp_transport_keep_alive_t *ka = &c->keep_alive;
+        *ka = (esp_transport_keep_alive_t) { .keep_alive_enable = true };
+        if (sscanf(keepalive, "%d,%d,%d", &ka->keep_alive_idle, &ka->keep_alive_interval, &ka->keep_alive_count) != 3) {
             return false;
         }
         if (tls) {
-            esp_transport_ssl_set_keep_alive(c->base, &ka);
+            esp_transport_ssl_set_keep_alive(c->base, ka);
         } else {
-            esp_transport_tcp_set_keep_alive(c->base, &ka);
+            esp_transport_tcp_set_keep_alive(c->base, ka);
         }
     }
     if (ifname) {
-        struct ifreq ifr = {0};
-        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-        esp_err_t err = tls ? esp_transport_ssl_set_interface_name(c->base, &ifr)
-                            : esp_transport_tcp_set_interface_name(c->base, &ifr);
+        struct ifreq *ifr = &c->if_name;
+        memset(ifr, 0, sizeof(*ifr));
+        snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+        esp_err_t err = tls ? esp_transport_ssl_set_interface_name(c->base, ifr)
+                            : esp_transport_tcp_set_interface_name(c->base, ifr);
         return err == ESP_OK;
     }
     return true;

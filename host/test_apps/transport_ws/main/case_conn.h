@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <net/if.h>
 
 #include "case_args.h"
 #include "esp_transport.h"
@@ -19,6 +20,8 @@ typedef struct {
     char *client_key;
     char *auth;
     char *headers;
+    esp_transport_keep_alive_t keep_alive; /* the transport keeps pointers to these two, as ESP-IDF's does */
+    struct ifreq if_name;
 } case_conn_t;
 
 /* Keys: scheme (ws|wss|tcp|ssl), ca (+ ca_mode pem|der|global), cn or skip_cn=1, client_cert, client_key, path, subprotocol, headers (Name:value

@@ -11,6 +11,9 @@
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
 #include "ct_cases.h"
+#include "ct_support.h"
+#include "wsh_platform.h"
+#include "wsh_stdin.h"
 
 static const char *TAG = CT_TAG;
 
@@ -80,11 +83,18 @@ static void warm_up_thread_exit(void)
 void app_main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
+    ESP_ERROR_CHECK(wsh_platform_init());
     warm_up_thread_exit();
     ESP_LOGI(TAG, "READY");
     static char line[1024];
     bool all_ok = true;
-    while (fgets(line, sizeof(line), stdin)) {
+    bool too_long;
+    while (wsh_stdin_read_line(line, sizeof(line), &too_long)) {
+        if (too_long) {
+            ct_check("input_line", false, "a line longer than the input buffer");
+            all_ok = false;
+            continue;
+        }
         if (!run_line(line, &all_ok)) {
             break;
         }

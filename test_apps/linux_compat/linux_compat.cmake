@@ -1,0 +1,86 @@
+# linux_compat.cmake: tells a project whether to build the components of test_apps/linux_compat/components,
+# which override ESP-IDF components that the linux target of real ESP-IDF ships as headers only (esp_timer).
+# A project's top-level CMakeLists includes it BEFORE project.cmake, then:
+#
+#   include(<repo>/test_apps/linux_compat/linux_compat.cmake)
+#   wsh_linux_compat_component_dirs(compat_dirs)
+#   list(APPEND EXTRA_COMPONENT_DIRS ${compat_dirs})
+#   include($ENV{IDF_PATH}/tools/cmake/project.cmake)
+#
+# compat_dirs is components/ beside this file only for the linux target of a real ESP-IDF, and empty
+# otherwise: device targets have ESP-IDF's own esp_timer, and this repository's host/ platform has a full
+# one of its own.
+
+set_property(GLOBAL PROPERTY WSH_LINUX_COMPAT_DIR "${CMAKE_CURRENT_LIST_DIR}/components")
+
+# The CONFIG_IDF_TARGET of the first of `configs` that has one, else empty; as ESP-IDF reads it.
+function(__wsh_target_from_sdkconfigs out_var)
+    foreach(config ${ARGN})
+        get_filename_component(config "${config}" ABSOLUTE)
+        if(NOT EXISTS "${config}" OR IS_DIRECTORY "${config}")
+            continue()
+        endif()
+        file(STRINGS "${config}" lines REGEX "^CONFIG_IDF_TARGET=\"[^\"]+\"$")
+        if(lines)
+            list(GET lines 0 line)
+            string(REGEX REPLACE "^CONFIG_IDF_TARGET=\"([^\"]+)\"$" "\\1" target "${line}")
+            set(${out_var} "${target}" PARENT_SCOPE)
+            return()
+        endif()
+    endforeach()
+    set(${out_var} "" PARENT_SCOPE)
+endfunction()
+
+# The target project.cmake will pick, found the way ESP-IDF does before it runs (tools/cmake/targets.cmake,
+# __target_init and __target_guess): the IDF_TARGET environment variable, else the IDF_TARGET CMake
+# variable (-DIDF_TARGET=linux), else CONFIG_IDF_TARGET in the sdkconfig file (SDKCONFIG, else
+# <project>/sdkconfig), else in the sdkconfig defaults, else ESP-IDF's default, esp32. ESP-IDF stops with
+# an error when the environment and the CMake cache disagree, so their order never decides a build.
+function(__wsh_idf_target out_var)
+    if(NOT "$ENV{IDF_TARGET}" STREQUAL "")
+        set(target "$ENV{IDF_TARGET}")
+    elseif(IDF_TARGET)
+        set(target "${IDF_TARGET}")
+    else()
+        if(SDKCONFIG_DEFAULTS)
+            set(defaults "${SDKCONFIG_DEFAULTS}")
+        elseif(NOT "$ENV{SDKCONFIG_DEFAULTS}" STREQUAL "")
+            set(defaults "$ENV{SDKCONFIG_DEFAULTS}")
+        else()
+            set(defaults "${CMAKE_SOURCE_DIR}/sdkconfig.defaults")
+        endif()
+        __wsh_target_from_sdkconfigs(target "${SDKCONFIG}" "${CMAKE_SOURCE_DIR}/sdkconfig" ${defaults})
+        if(NOT target)
+            set(target esp32)
+        endif()
+    endif()
+    set(${out_var} "${target}" PARENT_SCOPE)
+endfunction()
+
+# Sets out_var to the absolute path of test_apps/linux_compat/components for the linux target of a real ESP-IDF
+# ($ENV{IDF_PATH} has tools/idf.py, which host/ has not), else to "".
+function(wsh_linux_compat_component_dirs out_var)
+    __wsh_idf_target(target)
+    set(dirs "")
+    if(target STREQUAL "linux" AND EXISTS "$ENV{IDF_PATH}/tools/idf.py")
+        get_property(dirs GLOBAL PROPERTY WSH_LINUX_COMPAT_DIR)
+    endif()
+    set(${out_var} "${dirs}" PARENT_SCOPE)
+endfunction()
+
+# Sets out_var to the linux_compat components a project must add to COMPONENTS (ESP-IDF builds a component of
+# EXTRA_COMPONENT_DIRS only when something requires it): linux_select for ESP-IDF before v5.5, whose own
+# select() wrapper keeps the CPU while it waits. Empty where wsh_linux_compat_component_dirs is.
+function(wsh_linux_compat_components out_var)
+    wsh_linux_compat_component_dirs(dirs)
+    set(names "")
+    if(dirs)
+        file(STRINGS "$ENV{IDF_PATH}/tools/cmake/version.cmake" parts REGEX "IDF_VERSION_(MAJOR|MINOR) ")
+        string(REGEX REPLACE ".*IDF_VERSION_MAJOR ([0-9]+).*" "\\1" major "${parts}")
+        string(REGEX REPLACE ".*IDF_VERSION_MINOR ([0-9]+).*" "\\1" minor "${parts}")
+        if("${major}.${minor}" VERSION_LESS 5.5)
+            list(APPEND names linux_select)
+        endif()
+    endif()
+    set(${out_var} "${names}" PARENT_SCOPE)
+endfunction()
