@@ -30,7 +30,8 @@ static bool reach_state(const char *state, ct_recorder_t *rec)
     if (strcmp(state, "handshake") == 0) {
         bool ok = ct_wait_count(&rec->before_connect, 1, 5000);
         vTaskDelay(pdMS_TO_TICKS(300)); /* well inside the connect, far from its 10 s timeout */
-        return ok && atomic_load(&rec->connected) == 0;
+        /* Still inside: neither connected nor failed (a failed connect would leave it in the reconnect wait). */
+        return ok && atomic_load(&rec->connected) == 0 && atomic_load(&rec->error) == 0;
     }
     if (strcmp(state, "reconnect_wait") == 0) {
         bool ok = ct_wait_count(&rec->error, 1, 5000);
