@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .host_build import HostBuildError, build_host_project
 from .idf_build import build_idf_project
-from .idf_env import DEFAULT_IDF_VERSION, IdfMissing, find_idf
+from .idf_env import DEFAULT_IDF_VERSION, IdfMissing, find_idf, is_real_idf
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HAMMER_APP = REPO_ROOT / "test_apps" / "ws_hammer"
@@ -78,8 +78,7 @@ def check_platform(platform: str, variant: str) -> str:
         raise BuildProblem(f"unknown linux platform {platform!r}; choose one of {', '.join(PLATFORMS)}")
     if platform == "idf" and variant != "debug":
         raise BuildProblem(
-            f"variant {variant} needs the host platform: ESP-IDF's own linux target builds debug only "
-            "(its FreeRTOS POSIX port switches tasks with signals, which the sanitizers' runtimes do not expect)"
+            f"variant {variant} needs the host platform: the rig builds ESP-IDF's own linux target in debug only"
         )
     return platform
 
@@ -139,5 +138,4 @@ def real_idf_path(environ: dict[str, str] | None = None) -> Path | None:
     value = env.get("IDF_PATH")
     if not value:
         return None
-    path = Path(value)
-    return path if (path / "tools" / "idf.py").is_file() else None
+    return Path(value) if is_real_idf(Path(value)) else None

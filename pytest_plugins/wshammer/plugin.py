@@ -21,7 +21,7 @@ import pytest
 from . import builds, report
 from .builds import BuildProblem, BuildRequest
 from .host_build import VARIANTS, sanitizer_env
-from .idf_env import SUPPORTED_IDF_VERSIONS, IdfMissing, find_idf
+from .idf_env import SUPPORTED_IDF_VERSIONS, IdfMissing, check_version, find_idf
 from .logscan import describe, fatal_findings
 from .report import ScenarioRecord
 from .runner import Hammer, HammerError, HammerResult, linux_process
@@ -158,8 +158,11 @@ def parse_options(config: pytest.Config) -> WshOptions:
         raise pytest.UsageError(f"--wsh-quit-timeout {config.getoption('wsh_quit_timeout')!r}: seconds > 0")
     platform = config.getoption("wsh_platform")
     idf_version = config.getoption("wsh_idf_version")
-    if idf_version is not None and idf_version not in SUPPORTED_IDF_VERSIONS:
-        raise pytest.UsageError(f"--wsh-idf-version {idf_version!r}: choose one of {', '.join(SUPPORTED_IDF_VERSIONS)}")
+    try:
+        if idf_version is not None:
+            check_version(idf_version)
+    except IdfMissing as exc:
+        raise pytest.UsageError(f"--wsh-idf-version: {exc}") from None
     try:
         builds.check_platform(platform, variant)
         if platform == "idf" and target == "linux":

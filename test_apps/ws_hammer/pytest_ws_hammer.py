@@ -61,7 +61,7 @@ def test_abort_storm(hammer, hammer_plan):
 @idf_parametrize("target", TARGETS, indirect=["target"])
 def test_server_faults(hammer, hammer_plan, wsh_options, fault):
     """The server closes, resets, stalls, sends malformed frames or answers the upgrade wrongly (F5, F9)."""
-    why_not = unsupported_fault(fault, wsh_options.platform, wsh_options.idf_version) if wsh_options.on_linux else None
+    why_not = unsupported_fault(fault, wsh_options.platform, wsh_options.idf_version)
     if why_not:
         pytest.skip(why_not)
     fault_path = FAULT_PATHS[fault]

@@ -32,12 +32,12 @@ double scenario_timed_stop(hammer_client_t *client);
 /* Calls destroy() (the wrapper goes too) and returns how long it took in ms. */
 double scenario_timed_destroy(hammer_client_t *client);
 
-/* Records a failure "<what> took X ms (bound B)" when ms exceeds HAMMER_STOP_BOUND_MS. */
 /* Fails the verdict when free heap fell more than HAMMER_HEAP_TOLERANCE from `first` to `last` (`over` names the
  * span); a figure of -1 (unknown) skips the check. */
 #define HAMMER_HEAP_TOLERANCE 32768
 void scenario_check_heap_fall(hammer_verdict_t *verdict, const char *over, int64_t first, int64_t last);
 
+/* Records a failure "<what> took X ms (bound B)" when ms exceeds HAMMER_STOP_BOUND_MS. */
 void scenario_check_bound(hammer_verdict_t *verdict, const char *what, double ms);
 
 /* stop() then destroy(), each held to HAMMER_STOP_BOUND_MS; records a failure if either overruns. */
