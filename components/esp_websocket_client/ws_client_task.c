@@ -28,9 +28,6 @@
 
 static const char *TAG = WS_TAG;
 
-#define WS_CLOSE_NO_STATUS 1005
-#define WS_CLOSE_PROTOCOL_ERROR 1002
-
 typedef enum {
     READ_NONE,   /* nothing (more) to read now */
     READ_DATA,   /* a piece of a frame was delivered */
@@ -212,6 +209,7 @@ static ws_state_t run_connecting(ws_client_t *client)
         return after_failure(client);
     }
     connected_locked(client);
+    ws_transport_no_delay(client);
     ws_unlock(client);
     ESP_LOGI(TAG, "Connected to %s:%d", host, port);
     ws_events_post(client, WEBSOCKET_EVENT_CONNECTED, NULL, 0);
@@ -220,7 +218,25 @@ static ws_state_t run_connecting(ws_client_t *client)
 
 /* ---- CONNECTED / CLOSING: receive ---- */
 
-/* The frame is complete: answer a PING, note a PONG or a CLOSE (lock held). */
+/* The server broke `rule`: fail the connection with a CLOSE carrying `close_code` (1002, 1007) where it is
+ * still ours to send (not after our own CLOSE, and not while a data message of ours is half out: a CLOSE
+ * between its fragments would break the protocol in turn), then drop it (lock held). */
+static ws_read_result_t protocol_error_locked(ws_client_t *client, const char *rule, int close_code)
+{
+    ESP_LOGE(TAG, "Protocol error from the server: %s; failing the connection (%d)", rule, close_code);
+    bool sent = false;
+    if (client->state == WS_STATE_CONNECTED && client->tx_owner == NULL) {
+        uint8_t code[2] = {close_code >> 8, close_code & 0xFF};
+        sent = ws_send_control_locked(client, WS_TRANSPORT_OPCODES_CLOSE, code, sizeof(code),
+                                      pdMS_TO_TICKS(WS_READ_SLICE_MS)) >= 0;
+    }
+    ws_error_record(client, WEBSOCKET_ERROR_TYPE_PROTOCOL, 0);
+    client->error.esp_ws_protocol_error = rule;
+    client->error.esp_ws_close_code_sent = sent ? close_code : 0;
+    return READ_ERROR;
+}
+
+/* The frame is complete: answer a PING, note a PONG, check a CLOSE (lock held). */
 static ws_read_result_t frame_done_locked(ws_client_t *client)
 {
     ws_rx_frame_t *rx = &client->rx;
@@ -235,48 +251,81 @@ static ws_read_result_t frame_done_locked(ws_client_t *client)
     case WS_TRANSPORT_OPCODES_PONG:
         client->pong_pending = false;
         return READ_DATA;
-    case WS_TRANSPORT_OPCODES_CLOSE:
+    case WS_TRANSPORT_OPCODES_CLOSE: {
+        int fail_code;
+        const char *rule = ws_close_violation(rx->control, rx->control_len, &fail_code);
+        if (rule) {
+            return protocol_error_locked(client, rule, fail_code);
+        }
         client->close_status_code = rx->control_len >= 2 ? (rx->control[0] << 8) | rx->control[1]
                                     : WS_CLOSE_NO_STATUS;
         return READ_CLOSE;
+    }
     default:
         return READ_DATA;
     }
 }
 
-/* A frame broke the protocol: fail the connection with a CLOSE 1002 where no data message of ours is half
- * out (a CLOSE between its fragments would break the protocol in turn), then drop it (lock held). */
-static ws_read_result_t protocol_error_locked(ws_client_t *client, const char *why)
-{
-    ESP_LOGE(TAG, "Protocol error from the server: %s", why);
-    if (client->tx_owner == NULL) {
-        uint8_t code[2] = {WS_CLOSE_PROTOCOL_ERROR >> 8, WS_CLOSE_PROTOCOL_ERROR & 0xFF};
-        ws_send_control_locked(client, WS_TRANSPORT_OPCODES_CLOSE, code, sizeof(code), pdMS_TO_TICKS(WS_READ_SLICE_MS));
-    }
-    ws_error_record(client, WEBSOCKET_ERROR_TYPE_TCP_TRANSPORT, 0);
-    return READ_ERROR;
-}
-
 /* Start bookkeeping for a new frame and check its header (lock held). */
 static ws_read_result_t begin_frame_locked(ws_client_t *client, int rlen)
 {
-    int opcode = esp_transport_ws_get_read_opcode(client->transport);
+    int opcode = esp_transport_ws_get_read_opcode(client->transport) & 0x0F;
     if (rlen == 0 && opcode == WS_TRANSPORT_OPCODES_NONE) {
         return READ_NONE;
     }
     ws_rx_frame_t *rx = &client->rx;
     int payload_len = esp_transport_ws_get_read_payload_len(client->transport);
-    char why[80];
-    if (ws_frame_violation(&rx->message_open, opcode & 0x0F, esp_transport_ws_get_fin_flag(client->transport),
-                           payload_len, why, sizeof(why))) {
-        return protocol_error_locked(client, why);
+    bool fin = esp_transport_ws_get_fin_flag(client->transport);
+    const char *rule = ws_frame_violation(&rx->message_open, opcode, fin, payload_len);
+    if (rule) {
+        ESP_LOGE(TAG, "Frame with opcode 0x%X, FIN %d, %d bytes", (unsigned)opcode, fin, payload_len);
+        return protocol_error_locked(client, rule, WS_CLOSE_PROTOCOL_ERROR);
+    }
+    if (opcode == WS_TRANSPORT_OPCODES_TEXT || opcode == WS_TRANSPORT_OPCODES_BINARY) {
+        rx->message_text = opcode == WS_TRANSPORT_OPCODES_TEXT;
+        memset(&rx->utf8, 0, sizeof(rx->utf8));
     }
     rx->in_frame = true;
-    rx->opcode = opcode & 0x0F;
+    rx->opcode = opcode;
     rx->payload_len = payload_len;
     rx->offset = 0;
     rx->control_len = 0;
     return READ_DATA;
+}
+
+/* RFC 6455 8.1: a text message must be UTF-8, and the connection fails as soon as it cannot be: each piece is
+ * checked before the application sees it, the end of the message must end a character (lock held). */
+static const char *text_violation(ws_client_t *client, int rlen, bool frame_ends)
+{
+#if CONFIG_ESP_WS_CLIENT_CHECK_UTF8
+    ws_rx_frame_t *rx = &client->rx;
+    if ((rx->opcode & 0x08) || !rx->message_text) {
+        return NULL;
+    }
+    if (!ws_utf8_feed(&rx->utf8, (const uint8_t *)client->rx_buffer, rlen)) {
+        return "text message not valid UTF-8";
+    }
+    if (frame_ends && esp_transport_ws_get_fin_flag(client->transport) && !ws_utf8_complete(&rx->utf8)) {
+        return "text message ends inside a UTF-8 sequence";
+    }
+#else
+    (void)client;
+    (void)rlen;
+    (void)frame_ends;
+#endif
+    return NULL;
+}
+
+/* A read failed: the connection ended, or the transport refused a frame it checks itself (ESP-IDF from v5.5:
+ * reserved bits and opcodes, control-frame rules), which it reports alike, as -1 with no socket error. Only
+ * the second leaves the peer's socket open (lock held). */
+static ws_read_result_t read_failed_locked(ws_client_t *client, int rlen)
+{
+    ws_error_record_transport(client, WEBSOCKET_ERROR_TYPE_TCP_TRANSPORT);
+    if (rlen == -1 && client->error.esp_transport_sock_errno == 0 && ws_socket_alive(ws_transport_socket(client))) {
+        return protocol_error_locked(client, "frame refused by the transport", WS_CLOSE_PROTOCOL_ERROR);
+    }
+    return READ_ERROR;
 }
 
 /* One bounded read of at most buffer_size bytes, posted as DATA (lock held). */
@@ -284,8 +333,7 @@ static ws_read_result_t read_once_locked(ws_client_t *client)
 {
     int rlen = esp_transport_read(client->transport, client->rx_buffer, client->cfg.buffer_size, WS_READ_SLICE_MS);
     if (rlen < 0) {
-        ws_error_record_transport(client, WEBSOCKET_ERROR_TYPE_TCP_TRANSPORT);
-        return READ_ERROR;
+        return read_failed_locked(client, rlen);
     }
     ws_rx_frame_t *rx = &client->rx;
     if (!rx->in_frame) {
@@ -296,13 +344,18 @@ static ws_read_result_t read_once_locked(ws_client_t *client)
     } else if (rlen == 0) {
         return READ_NONE; /* the rest of the payload has not arrived yet */
     }
+    bool frame_ends = rx->offset + rlen >= rx->payload_len;
+    const char *rule = text_violation(client, rlen, frame_ends);
+    if (rule) {
+        return protocol_error_locked(client, rule, WS_CLOSE_INVALID_PAYLOAD);
+    }
     if ((rx->opcode & 0x08) && rx->control_len + rlen <= WS_MAX_CONTROL_PAYLOAD) {
         memcpy(rx->control + rx->control_len, client->rx_buffer, rlen);
         rx->control_len += rlen;
     }
     ws_events_post_data(client, rlen, esp_transport_ws_get_fin_flag(client->transport));
     rx->offset += rlen;
-    return rx->offset >= rx->payload_len ? frame_done_locked(client) : READ_DATA;
+    return frame_ends ? frame_done_locked(client) : READ_DATA;
 }
 
 /* ---- CONNECTED: keep-alive ---- */
@@ -434,6 +487,7 @@ static ws_state_t run_wait_reconnect(ws_client_t *client)
     ws_unlock(client);
     ESP_LOGI(TAG, "Reconnecting in %d ms", wait_ms);
     EventBits_t bits = xEventGroupWaitBits(client->bits, WS_BIT_STOP_REQ, pdFALSE, pdFALSE, pdMS_TO_TICKS(wait_ms));
+    client->redirects = 0; /* each reconnect may follow a new round of redirects, not only the first */
     return (bits & WS_BIT_STOP_REQ) ? WS_STATE_EXIT : WS_STATE_CONNECTING;
 }
 

@@ -1,4 +1,5 @@
-"""The ``wshammer`` command: ``build`` the hammer app, ``run`` the hammer suite through pytest.
+"""The ``wshammer`` command: ``build`` the hammer app, ``run`` the hammer suite through pytest, ``conformance``
+runs the Autobahn TestSuite's cases against the client (conformance_run.py).
 
 Exit status: 0 every scenario passed, 1 a scenario failed, 2 the suite could not run (bad arguments, a
 missing toolchain, board or build) - always with a message saying what is missing, never a traceback.
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from . import builds
 from .builds import BuildProblem, BuildRequest
+from .conformance import CASES, TRANSPORTS, render_findings, select_cases
 from .host_build import VARIANTS
 from .idf_env import DEFAULT_IDF_VERSION, SUPPORTED_IDF_VERSIONS
 
@@ -32,7 +34,7 @@ class UsageProblem(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wshammer", description="Build and hammer esp_websocket_client test apps.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{build,run}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{build,run,conformance}")
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--target", default="linux", choices=TARGETS, help="linux (default) or an ESP chip")
@@ -60,6 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--qemu", action="store_true", help=f"run in Espressif's QEMU ({', '.join(QEMU_TARGETS)})")
     run.add_argument("--port", metavar="DEV", help="the board's serial port (default: auto-detect)")
     run.add_argument("--server-host", default="auto", metavar="ADDR", help="address the DUT uses to reach the servers")
+
+    conf = sub.add_parser("conformance", help="run the Autobahn TestSuite's cases 1-10 against the client (linux)")
+    common(conf)
+    conf.add_argument("--transport", default="both", choices=(*TRANSPORTS, "both"), help="ws, wss or both (default)")
+    conf.add_argument(
+        "--cases", action="append", metavar="GLOB",
+        help=f"Autobahn case ids or globs, repeatable (default: {' '.join(CASES)})",
+    )
+    conf.add_argument(
+        "--report", type=Path, default=Path("wshammer-conformance"), metavar="DIR",
+        help="write conformance.json, conformance.txt, junit.xml and each run's logs here (default ./wshammer-conformance)",
+    )
     return parser
 
 
@@ -73,6 +87,17 @@ def check_args(ns: argparse.Namespace) -> None:
         raise UsageProblem("--platform and --idf-version are for the linux target")
     if getattr(ns, "app", None) is not None:
         ns.app = builds.check_app(ns.app)
+    if ns.command == "conformance":
+        if ns.target != "linux":
+            raise UsageProblem(
+                "conformance runs on linux for now: a board or QEMU would need the fuzzing server reachable "
+                "from the device (docs/conformance.md)"
+            )
+        try:
+            ns.cases = select_cases(ns.cases)
+        except ValueError as exc:
+            raise UsageProblem(f"--cases: {exc}") from None
+        ns.report = writable_dir(ns.report)
     if ns.command == "run":
         if ns.soak < 1:
             raise UsageProblem(f"--soak {ns.soak}: a whole number >= 1")
@@ -82,6 +107,18 @@ def check_args(ns: argparse.Namespace) -> None:
             raise UsageProblem("--qemu and --port are for device targets, not linux")
         if ns.target != "linux" and ns.component is not None:
             raise UsageProblem("--component on a device target: build with `wshammer build --component` first")
+
+
+def writable_dir(path: Path) -> Path:
+    """``path`` made and checked for writing now, so a bad --report fails before a long run, not after it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".wshammer-write-check"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageProblem(f"--report {path}: cannot write there ({exc.strerror or exc})") from None
+    return path.resolve()
 
 
 def pytest_args(ns: argparse.Namespace) -> list[str]:
@@ -189,12 +226,33 @@ def do_run(ns: argparse.Namespace) -> int:
     return EXIT_UNUSABLE
 
 
+def do_conformance(ns: argparse.Namespace) -> int:
+    from . import conformance_run
+
+    build_dir = builds.build_linux(linux_request(ns, conformance_run.TESTEE_APP))
+    build = build_dir.name.removeprefix("build_linux_")
+    agent = "wshammer" if ns.component is None else "".join(c for c in ns.component.name if c.isalnum()) or "tree"
+    transports = TRANSPORTS if ns.transport == "both" else (ns.transport,)
+    runs = []
+    for transport in transports:
+        label = f"{transport} {'linux/' if ns.platform == 'idf' else 'host/'}{build}"
+        print(f"conformance {label}: {len(ns.cases)} case globs, testee {build_dir}", flush=True)
+        run = conformance_run.run_once(build_dir, transport, ns.cases, label, agent, ns.report / f"{transport}-{build}",
+                                       progress=lambda text: print(text, flush=True))
+        print(render_findings(run), flush=True)
+        runs.append(run)
+    for path in conformance_run.write_outputs(runs, ns.report):
+        print(f"wrote {path}")
+    return EXIT_OK if all(run.ok for run in runs) else EXIT_FAILED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ns = parser.parse_args(argv)
     try:
         check_args(ns)
-        return do_build(ns) if ns.command == "build" else do_run(ns)
+        commands = {"build": do_build, "run": do_run, "conformance": do_conformance}
+        return commands[ns.command](ns)
     except (BuildProblem, UsageProblem) as exc:
         print(f"wshammer: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

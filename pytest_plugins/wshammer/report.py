@@ -130,29 +130,55 @@ def _json_default(value: object) -> object:
     return str(value)
 
 
-def write_junit(records: Sequence[ScenarioRecord], path: Path, suite: str = "wshammer") -> Path:
+@dataclass(frozen=True)
+class JunitCase:
+    """One <testcase> of a JUnit file."""
+
+    classname: str
+    name: str
+    time_s: float = 0.0
+    properties: dict[str, str] = field(default_factory=dict)
+    failure: str | None = None  # the whole reason; its first 500 characters are the message
+    system_out: str = ""
+
+
+def write_junit_cases(cases: Sequence[JunitCase], path: Path, suite: str) -> Path:
     root = ET.Element(
         "testsuite",
         name=suite,
-        tests=str(len(records)),
-        failures=str(sum(1 for r in records if not r.ok)),
+        tests=str(len(cases)),
+        failures=str(sum(1 for c in cases if c.failure is not None)),
         errors="0",
-        time=f"{sum(r.duration_s for r in records):.3f}",
+        time=f"{sum(c.time_s for c in cases):.3f}",
     )
-    for rec in records:
-        case = ET.SubElement(
-            root, "testcase", classname=f"{suite}.{rec.target}.{rec.variant}", name=rec.name, time=f"{rec.duration_s:.3f}"
-        )
-        props = ET.SubElement(case, "properties")
-        for key, value in rec.figures.items():
-            ET.SubElement(props, "property", name=key, value=_fmt(value, 3))
-        if not rec.ok:
-            failure = ET.SubElement(case, "failure", message=(rec.reasons[0] if rec.reasons else "failed")[:500])
-            failure.text = "\n".join(rec.reasons)
-        if rec.command:
-            ET.SubElement(case, "system-out").text = rec.command
+    for case in cases:
+        element = ET.SubElement(root, "testcase", classname=case.classname, name=case.name, time=f"{case.time_s:.3f}")
+        if case.properties:
+            props = ET.SubElement(element, "properties")
+            for key, value in case.properties.items():
+                ET.SubElement(props, "property", name=key, value=value)
+        if case.failure is not None:
+            failure = ET.SubElement(element, "failure", message=case.failure.splitlines()[0][:500] if case.failure else "failed")
+            failure.text = case.failure
+        if case.system_out:
+            ET.SubElement(element, "system-out").text = case.system_out
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
     return path
+
+
+def write_junit(records: Sequence[ScenarioRecord], path: Path, suite: str = "wshammer") -> Path:
+    cases = [
+        JunitCase(
+            classname=f"{suite}.{rec.target}.{rec.variant}",
+            name=rec.name,
+            time_s=rec.duration_s,
+            properties={key: _fmt(value, 3) for key, value in rec.figures.items()},
+            failure=None if rec.ok else ("\n".join(rec.reasons) or "failed"),
+            system_out=rec.command,
+        )
+        for rec in records
+    ]
+    return write_junit_cases(cases, path, suite)
 
 
 def _series(stats: list[dict[str, str]]) -> tuple[list[float], list[float], list[float]]:

@@ -69,18 +69,14 @@ function(wsh_linux_compat_component_dirs out_var)
 endfunction()
 
 # Sets out_var to the linux_compat components a project must add to COMPONENTS (ESP-IDF builds a component of
-# EXTRA_COMPONENT_DIRS only when something requires it): linux_select for ESP-IDF before v5.5, whose own
-# select() wrapper keeps the CPU while it waits. Empty where wsh_linux_compat_component_dirs is.
+# EXTRA_COMPONENT_DIRS only when something requires it): linux_select, whose select() lets the other tasks run
+# and sees readiness within a tick on every version (its CMakeLists.txt says what ESP-IDF's own does instead).
+# Empty where wsh_linux_compat_component_dirs is.
 function(wsh_linux_compat_components out_var)
     wsh_linux_compat_component_dirs(dirs)
     set(names "")
     if(dirs)
-        file(STRINGS "$ENV{IDF_PATH}/tools/cmake/version.cmake" parts REGEX "IDF_VERSION_(MAJOR|MINOR) ")
-        string(REGEX REPLACE ".*IDF_VERSION_MAJOR ([0-9]+).*" "\\1" major "${parts}")
-        string(REGEX REPLACE ".*IDF_VERSION_MINOR ([0-9]+).*" "\\1" minor "${parts}")
-        if("${major}.${minor}" VERSION_LESS 5.5)
-            list(APPEND names linux_select)
-        endif()
+        list(APPEND names linux_select linux_idle)
     endif()
     set(${out_var} "${names}" PARENT_SCOPE)
 endfunction()

@@ -219,52 +219,75 @@ def cycles(elf: Path, n_cycles: int = 8, reconnects: int = 6) -> list[str]:
     return problems
 
 
-class Redirector:
-    """Answers every upgrade request with HTTP 301 and a Location header."""
+REDIRECT_LIMIT = 5  # WS_MAX_REDIRECTS: consecutive redirects the client follows in one round
 
-    def __init__(self, location: str) -> None:
+
+class Redirector:
+    """Answers upgrade requests with HTTP 301: the first ``loops`` back to itself, the next to ``location``."""
+
+    def __init__(self, location: str, loops: int = 0) -> None:
         self._location = location
+        self._loops = loops
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(4)
         self._sock.settimeout(20)
         self.port = self._sock.getsockname()[1]
-        self._thread = threading.Thread(target=self._serve_one, daemon=True)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
-    def _serve_one(self) -> None:
-        conn, _ = self._sock.accept()
-        with conn:
-            request = b""
-            while b"\r\n\r\n" not in request:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                request += chunk
-            conn.sendall(f"HTTP/1.1 301 Moved Permanently\r\nLocation: {self._location}\r\n"
-                         "Content-Length: 0\r\n\r\n".encode())
+    def _serve(self) -> None:
+        for answer in range(self._loops + 1):
+            location = f"ws://127.0.0.1:{self.port}/again{answer}" if answer < self._loops else self._location
+            conn, _ = self._sock.accept()
+            with conn:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    request += chunk
+                conn.sendall(f"HTTP/1.1 301 Moved Permanently\r\nLocation: {location}\r\n"
+                             "Content-Length: 0\r\n\r\n".encode())
 
     def close(self) -> None:
         self._thread.join(20)
         self._sock.close()
 
 
-def redirect_followed(elf: Path) -> list[str]:
-    """An upgrade answered 301 is followed to its Location (ESP-IDF from v5.5.1 returns the HTTP status from
-    esp_transport_connect, a positive number: that is a redirect, never a connection)."""
+def _events_through_redirector(elf: Path, loops: int, extra: str = "") -> tuple[list[str], list[str]]:
+    """The `events` case started on a Redirector (``loops`` answers back to itself, then to an echo server):
+    (the problems found: the case's own and a server that did not see exactly one connection to /echo,
+    the event names in order)."""
     with EchoServer() as srv:
-        redirector = Redirector(srv.uri("/echo"))
+        redirector = Redirector(srv.uri("/echo"), loops=loops)
         try:
-            run = run_app(elf, [f"events uri=ws://127.0.0.1:{redirector.port}/old buffer=1024"])
+            run = run_app(elf, [f"events uri=ws://127.0.0.1:{redirector.port}/old buffer=1024 {extra}"])
         finally:
             redirector.close()
         srv.ledger.wait_until(lambda snap: all(not c.is_open for c in snap.connections), timeout=5)
         snap = srv.ledger.snapshot()
     problems = run.problems()
-    names = ctlog.collapse_data(ctlog.event_names(ctlog.records(run.log, "EV")))
+    if [c.path for c in snap.connections] != ["/echo"]:
+        problems.append(f"the echo server saw {[c.path for c in snap.connections]}, not one connection to /echo")
+    return problems, ctlog.collapse_data(ctlog.event_names(ctlog.records(run.log, "EV")))
+
+
+def redirect_followed(elf: Path) -> list[str]:
+    """An upgrade answered 301 is followed to its Location (ESP-IDF from v5.5.1 returns the HTTP status from
+    esp_transport_connect, a positive number: that is a redirect, never a connection)."""
+    problems, names = _events_through_redirector(elf, loops=0)
     expected = ["BEGIN", "BEFORE_CONNECT", "BEFORE_CONNECT", "CONNECTED", "DATA", "DISCONNECTED", "CLOSED", "FINISH"]
     if names != expected:
         problems.append(f"events {names}, expected {expected}")
-    if [c.path for c in snap.connections] != ["/echo"]:
-        problems.append(f"the echo server saw {[c.path for c in snap.connections]}, not one connection to /echo")
+    return problems
+
+
+def redirects_followed_after_a_failed_round(elf: Path) -> list[str]:
+    """More redirects in a row than the client follows (WS_MAX_REDIRECTS, 5) fail that connect; the reconnect
+    after it starts a new round and follows the next redirect to the server."""
+    problems, names = _events_through_redirector(elf, loops=REDIRECT_LIMIT + 1, extra="reconnect_timeout_ms=100")
+    connected_after_failure = "ERROR" in names and "CONNECTED" in names and names.index("ERROR") < names.index("CONNECTED")
+    if not connected_after_failure:
+        problems.append(f"events {names}: expected the failed round's ERROR, then CONNECTED after the reconnect")
     return problems

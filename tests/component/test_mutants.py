@@ -43,8 +43,9 @@ def mutant_copy(name: str) -> Path:
 
 
 def test_every_mutant_patch_has_a_scenario():
-    # rig_*.patch belong to the hammer suite (tests/suite/test_scenarios_go_red.py).
-    patches = [p.stem for p in MUTANTS_DIR.glob("*.patch") if not p.name.startswith("rig_")]
+    # rig_*.patch belong to the hammer suite (tests/suite/test_scenarios_go_red.py), conformance_*.patch to the
+    # Autobahn run (tests/suite/test_conformance.py).
+    patches = [p.stem for p in MUTANTS_DIR.glob("*.patch") if not p.name.startswith(("rig_", "conformance_"))]
     assert sorted(patches) == sorted(MUTANTS)
 
 

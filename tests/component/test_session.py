@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from websockets.asyncio.server import ServerConnection, serve
 
 from wshammer.servers import EchoServer
@@ -13,6 +15,8 @@ from wshammer.servers.background import BackgroundLoop
 import ct_scenarios
 import ctlog
 from ct_app import run_app
+
+PROTOCOL_ERROR_TYPE = 5  # WEBSOCKET_ERROR_TYPE_PROTOCOL
 
 
 def closed_snapshot(srv: EchoServer):
@@ -46,8 +50,36 @@ def test_events_order_and_payload_offsets(ct_elf):
     assert conn.close_code_received == 1000
 
 
+@pytest.mark.parametrize(
+    "kind,rule",
+    [
+        ("stray_continuation", "continuation frame with no message in progress"),
+        ("data_in_fragment", "new data frame inside a fragmented message"),
+        # Reserved bits never reach the client: ESP-IDF's transport (from v5.5) and host/'s refuse the frame.
+        ("reserved_bits", "frame refused by the transport"),
+    ],
+)
+def test_a_protocol_error_fails_the_connection_and_names_the_rule(ct_elf, kind, rule):
+    """RFC 6455 7.1.7: the client fails the connection with a CLOSE 1002 before the TCP close, and its ERROR
+    event says so: error type PROTOCOL, the rule broken, the code sent."""
+    with EchoServer() as srv:
+        run = run_app(ct_elf, [f"protocol_error uri={srv.uri(f'/malformed?after=0&kind={kind}')}"])
+        snap = closed_snapshot(srv)
+    run.assert_clean()
+    errors = [e for e in ctlog.records(run.log, "EV") if e["name"] == "ERROR"]
+    assert len(errors) == 1, ctlog.event_names(ctlog.records(run.log, "EV"))
+    assert errors[0]["etype"] == str(PROTOCOL_ERROR_TYPE) and errors[0]["rule"] == rule and errors[0]["sent"] == "1002"
+    (conn,) = snap.connections
+    assert conn.close_code_received == 1002, conn
+
+
 def test_upgrade_redirect_is_followed(ct_elf):
     problems = ct_scenarios.redirect_followed(ct_elf)
+    assert not problems, "\n".join(problems)
+
+
+def test_redirects_are_followed_again_after_a_failed_round(ct_elf):
+    problems = ct_scenarios.redirects_followed_after_a_failed_round(ct_elf)
     assert not problems, "\n".join(problems)
 
 

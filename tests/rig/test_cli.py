@@ -55,6 +55,10 @@ def test_argparse_rejects_bad_values(capsys, argv, needle):
         (["run", "--target", "esp32s3", "--qemu"], "Espressif's QEMU emulates esp32, esp32c3, not esp32s3"),
         (["run", "--port", "/dev/ttyUSB0"], "--qemu and --port are for device targets, not linux"),
         (["build", "--app", "/no/such/app"], "--app /no/such/app: not an ESP-IDF project"),
+        (["conformance", "--target", "esp32"], "conformance runs on linux for now"),
+        (["conformance", "--cases", "six"], "--cases: not an Autobahn case id or glob: six"),
+        (["conformance", "--report", "/proc/wshammer"], "--report /proc/wshammer: cannot write there"),
+        (["conformance", "--variant", "tsan", "--platform", "idf"], "variant tsan needs the host platform"),
     ],
 )
 def test_inconsistent_arguments_exit_2_with_a_message(capsys, argv, needle):

@@ -43,10 +43,11 @@ class CliRun:
         return "\n".join(self.output.splitlines()[-lines:])
 
 
-def run_cli(args: Sequence[str], report_dir: Path, timeout_s: float) -> CliRun:
-    """``wshammer run --target linux --report DIR ARGS`` from the repository root. On timeout the whole process
-    group (pytest inside the CLI and the DUT under it) is killed and AssertionError raised."""
-    command = (sys.executable, "-m", "wshammer.cli", "run", "--target", "linux", "--report", str(report_dir), *args)
+def run_cli(args: Sequence[str], report_dir: Path, timeout_s: float, subcommand: str = "run") -> CliRun:
+    """``wshammer SUBCOMMAND --target linux --report DIR ARGS`` from the repository root. On timeout the whole
+    process group (pytest inside the CLI, the app under it) is killed and AssertionError raised."""
+    command = (sys.executable, "-m", "wshammer.cli", subcommand, "--target", "linux", "--report", str(report_dir),
+               *args)
     started = time.monotonic()
     proc = subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True

@@ -59,6 +59,7 @@ typedef enum {
     WEBSOCKET_ERROR_TYPE_PONG_TIMEOUT,
     WEBSOCKET_ERROR_TYPE_HANDSHAKE,
     WEBSOCKET_ERROR_TYPE_SERVER_CLOSE,
+    WEBSOCKET_ERROR_TYPE_PROTOCOL,        /*!< the server broke RFC 6455: esp_ws_protocol_error says how */
 } esp_websocket_error_type_t;
 
 /** Error record carried by every event (meaningful in ERROR and DISCONNECTED). */
@@ -69,6 +70,10 @@ typedef struct {
     esp_websocket_error_type_t error_type;
     int esp_ws_handshake_status_code;     /*!< HTTP status of the upgrade response */
     int esp_transport_sock_errno;         /*!< errno of the socket */
+    const char *esp_ws_protocol_error;    /*!< WEBSOCKET_ERROR_TYPE_PROTOCOL: the rule broken (static text) */
+    int esp_ws_close_code_sent;           /*!< WEBSOCKET_ERROR_TYPE_PROTOCOL: the code of the CLOSE the client
+                                               failed the connection with (1002 protocol error, 1007 invalid
+                                               payload); 0 when none could be sent */
 } esp_websocket_error_codes_t;
 
 /** Data of every event. data_ptr is valid only while the handler runs. */

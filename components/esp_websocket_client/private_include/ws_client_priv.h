@@ -126,6 +126,14 @@ typedef struct {
     esp_transport_handle_t ext_transport;
 } ws_config_t;
 
+/* Where an incremental UTF-8 check stands (ws_client_utf8.c): bytes still due of the current sequence, and the
+ * range the next one must fall in. All zero is the start of a text. */
+typedef struct {
+    uint8_t need;
+    uint8_t lo;
+    uint8_t hi;
+} ws_utf8_t;
+
 /* Reassembly position in the frame being received (guarded by lock; task only in practice). */
 typedef struct {
     bool in_frame;       /* a frame's payload is partly delivered */
@@ -135,6 +143,8 @@ typedef struct {
     uint8_t control[WS_MAX_CONTROL_PAYLOAD]; /* payload of a PING or CLOSE, kept for the answer */
     int control_len;
     bool message_open;   /* a data message's first frame came without FIN; its continuations are due */
+    bool message_text;   /* the data message being received is TEXT: its bytes are checked as UTF-8 */
+    ws_utf8_t utf8;      /* the check's position in that message */
 } ws_rx_frame_t;
 
 struct esp_websocket_client {
@@ -170,7 +180,8 @@ struct esp_websocket_client {
     ws_rx_frame_t rx;
 
     /* Task only. */
-    int redirects;                      /* consecutive HTTP redirects followed since the last connection */
+    int redirects;                      /* consecutive HTTP redirects followed in this round of connects (reset
+                                           by a connection and by each reconnect wait) */
     TickType_t last_ping_tick;
     TickType_t ping_sent_tick;
     bool pong_pending;
@@ -198,10 +209,21 @@ static inline TickType_t ws_ticks_left(TickType_t since, TickType_t timeout)
     return spent >= timeout ? 0 : timeout - spent;
 }
 
-/* ws_client_protocol.c: NULL when a frame header with `opcode`, `fin` and `payload_len` keeps RFC 6455's
- * rules given whether a fragmented message is in progress (updated for the next frame); else the broken rule,
- * written into `why`. */
-const char *ws_frame_violation(bool *message_open, int opcode, bool fin, int payload_len, char *why, size_t why_len);
+/* ws_client_protocol.c: the RFC 6455 rules a received frame must keep. Each returns NULL when kept, else the
+ * broken rule as static text (for the log and esp_websocket_error_codes_t.esp_ws_protocol_error). */
+#define WS_CLOSE_NORMAL 1000
+#define WS_CLOSE_PROTOCOL_ERROR 1002
+#define WS_CLOSE_NO_STATUS 1005      /* a CLOSE with no payload; never sent on the wire */
+#define WS_CLOSE_INVALID_PAYLOAD 1007
+/* A frame header with `opcode`, `fin` and `payload_len`, given whether a fragmented message is in progress
+ * (updated for the next frame). Every header rule fails the connection with WS_CLOSE_PROTOCOL_ERROR. */
+const char *ws_frame_violation(bool *message_open, int opcode, bool fin, int payload_len);
+/* The payload of a received CLOSE; `*close_code` is set to the code to fail the connection with. */
+const char *ws_close_violation(const uint8_t *payload, int len, int *close_code);
+/* ws_client_utf8.c: feed the next bytes of a text; false at the first byte no well-formed text can hold. */
+bool ws_utf8_feed(ws_utf8_t *u, const uint8_t *bytes, size_t len);
+/* Whether the text fed so far ends on a whole character (a message must, at its last byte). */
+bool ws_utf8_complete(const ws_utf8_t *u);
 
 /* ws_client_config.c */
 esp_err_t ws_config_from_user(ws_config_t *cfg, const esp_websocket_client_config_t *user);
@@ -215,8 +237,10 @@ void ws_config_free(ws_config_t *cfg);
 esp_err_t ws_transport_prepare(ws_client_t *client);
 void ws_transport_destroy(ws_client_t *client);
 void ws_transport_wake(ws_client_t *client);
+void ws_transport_no_delay(ws_client_t *client);
 int ws_transport_socket(ws_client_t *client);
 void ws_socket_wait(int fd, bool for_write, int slice_ms);
+bool ws_socket_alive(int fd);
 
 /* ws_client_events.c */
 esp_err_t ws_events_post(ws_client_t *client, esp_websocket_event_id_t id, const char *data, int len);

@@ -52,13 +52,16 @@ static esp_err_t resolve(const char *host, int hostlen, int port, esp_tls_last_e
 }
 
 /* lwIP's per-connection TCP buffers, so back-pressure reaches a sender after kilobytes as on a device, not
- * after the megabytes Linux autotunes to. Set before connect, so the window is negotiated with them. */
-static bool apply_lwip_buffers(int fd)
+ * after the megabytes Linux autotunes to, and lwIP's segment size, which keeps a window of a few kB larger
+ * than a segment (Kconfig says what loopback's own did). Set before connect, so they are negotiated. */
+static bool apply_lwip_tcp(int fd)
 {
     int snd = CONFIG_LWIP_TCP_SND_BUF_DEFAULT;
     int wnd = CONFIG_LWIP_TCP_WND_DEFAULT;
+    int mss = CONFIG_LWIP_TCP_MSS;
     bool ok = snd == 0 || setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd)) == 0;
-    return ok && (wnd == 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &wnd, sizeof(wnd)) == 0);
+    ok = ok && (wnd == 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &wnd, sizeof(wnd)) == 0);
+    return ok && (mss == 0 || setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss)) == 0);
 }
 
 static esp_err_t apply_options(int fd, const esp_tls_cfg_t *cfg, esp_tls_last_error_t *err)
@@ -66,7 +69,7 @@ static esp_err_t apply_options(int fd, const esp_tls_cfg_t *cfg, esp_tls_last_er
     int one = 1;
     bool ok = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) == 0;
     ok = ok && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0;
-    ok = ok && apply_lwip_buffers(fd);
+    ok = ok && apply_lwip_tcp(fd);
     if (ok && cfg->if_name && cfg->if_name->ifr_name[0] != '\0') {
         ok = setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, cfg->if_name, sizeof(struct ifreq)) == 0;
         if (!ok) {

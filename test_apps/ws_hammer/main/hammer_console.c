@@ -1,10 +1,7 @@
 /*
  * Console I/O and the command loop. Everything here runs in the console task
  * (app_main's); the line buffer and the pass/fail tally are that task's alone.
- * On a device the console driver is installed and bound to the VFS so that
- * read() on stdin blocks instead of returning at once (lines come from
- * wsh_stdin); the driver and VFS calls used exist unchanged from ESP-IDF
- * v5.3 to v6.0.
+ * The console itself (driver, VFS, unbuffered stdout) is wsh_stdin's.
  */
 #include "hammer_console.h"
 #include "sdkconfig.h"
@@ -23,54 +20,14 @@
 #include "hammer_run.h"
 #include "wsh_stdin.h"
 
-#if !CONFIG_IDF_TARGET_LINUX
-#if CONFIG_ESP_CONSOLE_USB_SERIAL_JTAG
-#include "driver/usb_serial_jtag.h"
-#include "driver/usb_serial_jtag_vfs.h"
-#elif CONFIG_ESP_CONSOLE_UART
-#include "driver/uart.h"
-#include "driver/uart_vfs.h"
-#endif
-#endif
-
 static const char *TAG = "wsh";
 
 #define LINE_MAX_LEN 4096        /* a `ca` of a few kB of base64 fits */
-#define UART_RX_BUFFER 2048
 
 static char s_line[LINE_MAX_LEN];
 static hammer_cmd_t s_cmd;       /* ~1.3 kB: kept off the small main-task stack */
 static uint32_t s_passed;
 static uint32_t s_failed;
-
-#if CONFIG_IDF_TARGET_LINUX
-static void console_driver_install(void)
-{
-}
-#elif CONFIG_ESP_CONSOLE_USB_SERIAL_JTAG
-static void console_driver_install(void)
-{
-    usb_serial_jtag_driver_config_t cfg = USB_SERIAL_JTAG_DRIVER_CONFIG_DEFAULT();
-    ESP_ERROR_CHECK(usb_serial_jtag_driver_install(&cfg));
-    usb_serial_jtag_vfs_use_driver();
-}
-#elif CONFIG_ESP_CONSOLE_UART
-static void console_driver_install(void)
-{
-    ESP_ERROR_CHECK(uart_driver_install(CONFIG_ESP_CONSOLE_UART_NUM, UART_RX_BUFFER, 0, 0, NULL, 0));
-    uart_vfs_dev_use_driver(CONFIG_ESP_CONSOLE_UART_NUM);
-}
-#else
-#error "ws_hammer reads commands from the console: enable a UART or USB-serial-JTAG console"
-#endif
-
-void hammer_console_init(void)
-{
-    /* pytest-embedded reads stdout from a file: line-by-line output must not sit in a buffer. */
-    setvbuf(stdout, NULL, _IONBF, 0);
-    console_driver_install();
-    setvbuf(stdin, NULL, _IONBF, 0);
-}
 
 static void quit(void)
 {

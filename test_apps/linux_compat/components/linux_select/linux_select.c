@@ -1,10 +1,10 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
  *
- * linux_select.c: select() for FreeRTOS tasks on ESP-IDF's linux target before v5.5 (see CMakeLists.txt). The
+ * linux_select.c: select() for FreeRTOS tasks on ESP-IDF's linux target (see CMakeLists.txt for why). The
  * wait is a loop of non-blocking checks and vTaskDelay() of at most POLL_TICKS, so the scheduler runs the
  * other tasks meanwhile. Readiness is seen at most POLL_TICKS late; a timeout ends within a tick of its time.
- * The checks are pselect() calls, never ESP-IDF's v5.3 select(): that one calls dlsym() each time, and a task
+ * The checks are pselect() calls, never ESP-IDF's select(): v5.3's calls dlsym() each time, and a task
  * switched out by the tick signal inside dlsym() holds the dynamic linker's lock, so the next task to enter
  * dlsym() blocks the process (seen here: the hammer app hung that way in multi_send).
  *

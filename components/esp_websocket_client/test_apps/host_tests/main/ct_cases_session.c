@@ -1,7 +1,7 @@
 /*
  * ct_cases_session.c: one live session at a time: event order and payload bookkeeping (events, receive), a
- * server-initiated close (server_close), and calls from inside the client's own event handler
- * (handler_calls).
+ * server-initiated close (server_close), a server that breaks the protocol (protocol_error), and calls from
+ * inside the client's own event handler (handler_calls).
  * Locking: the console task drives; the event handlers (client task) only touch atomics and the client.
  */
 #include <stdio.h>
@@ -59,6 +59,20 @@ bool ct_case_events(const ct_args_t *args)
     ct_check("events_close", closed, detail);
     esp_websocket_client_destroy(c);
     return ok && closed;
+}
+
+/* A server that breaks RFC 6455 (a fault path that sends a bad frame): the connection must fail within 5 s.
+ * The test checks the ERROR event's record (error type, broken rule, close code sent) and what the server got. */
+bool ct_case_protocol_error(const ct_args_t *args)
+{
+    ct_recorder_t rec = {0};
+    esp_websocket_client_handle_t c = start_client(args, &rec, false);
+    bool ok = c && ct_wait_count(&rec.disconnected, 1, 5000);
+    ct_check("protocol_error_failed", ok, "the connection failed within 5 s");
+    if (c) {
+        esp_websocket_client_destroy(c);
+    }
+    return ok;
 }
 
 /* Whatever the server pushes by itself: wait for `bytes` bytes of data, then close. The test checks the

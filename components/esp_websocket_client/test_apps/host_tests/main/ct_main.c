@@ -28,6 +28,7 @@ static const ct_case_t CASES[] = {
     {"events", ct_case_events},
     {"receive", ct_case_receive},
     {"server_close", ct_case_server_close},
+    {"protocol_error", ct_case_protocol_error},
     {"handler_calls", ct_case_handler_calls},
     {"stop_latency", ct_case_stop_latency},
     {"multi_send", ct_case_multi_send},

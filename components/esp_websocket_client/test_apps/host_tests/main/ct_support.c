@@ -88,9 +88,11 @@ static void on_event(void *arg, esp_event_base_t base, int32_t id, void *event_d
         atomic_store(&rec->last_close_code, ev->close_status_code);
     }
     if (!(id == WEBSOCKET_EVENT_DATA && atomic_load(&rec->quiet))) {
-        ESP_LOGI(TAG, "EV name=%s op=%d len=%d off=%d plen=%d fin=%d code=%d etype=%d status=%d", event_name(id),
-                 ev->op_code, ev->data_len, ev->payload_offset, ev->payload_len, ev->fin, ev->close_status_code,
-                 ev->error_handle.error_type, ev->error_handle.esp_ws_handshake_status_code);
+        const char *rule = ev->error_handle.esp_ws_protocol_error;
+        ESP_LOGI(TAG, "EV name=%s op=%d len=%d off=%d plen=%d fin=%d code=%d etype=%d status=%d rule=\"%s\" sent=%d",
+                 event_name(id), ev->op_code, ev->data_len, ev->payload_offset, ev->payload_len, ev->fin,
+                 ev->close_status_code, ev->error_handle.error_type, ev->error_handle.esp_ws_handshake_status_code,
+                 rule ? rule : "", ev->error_handle.esp_ws_close_code_sent);
     }
     atomic_int *counter = counter_for(rec, id);
     if (counter) {

@@ -33,7 +33,8 @@ typedef struct {
     atomic_bool quiet;          /* do not log DATA events (load cases) */
 } ct_recorder_t;
 
-/* Log one line per event ("EV name=... op=... len=... off=... plen=... fin=... code=... etype=...") and count. */
+/* Log one line per event ("EV name=... op=... len=... off=... plen=... fin=... code=... etype=... status=...
+ * rule=\"...\" sent=...") and count. */
 void ct_recorder_attach(esp_websocket_client_handle_t client, ct_recorder_t *rec);
 
 /* Poll *counter until it reaches at least target or timeout_ms passes; true when reached. */
