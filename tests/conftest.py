@@ -100,6 +100,14 @@ def on_esp_idf(linux_build: str) -> bool:
     return linux_build.startswith(IDF_BUILD_PREFIX)
 
 
+@pytest.fixture
+def linux_build_args(linux_build: str) -> list[str]:
+    """The ``wshammer`` options that select this ``linux_build``."""
+    if linux_build.startswith(IDF_BUILD_PREFIX):
+        return ["--platform", "idf", "--idf-version", linux_build.removeprefix(IDF_BUILD_PREFIX)]
+    return ["--variant", linux_build]
+
+
 @pytest.fixture(scope="session")
 def linux_app(host_app) -> Callable[..., Path]:
     """Factory: ``linux_app(project_dir, linux_build, cmake_args=())`` -> ELF, on host/ for a variant or with

@@ -24,6 +24,7 @@ from .idf_env import DEFAULT_IDF_VERSION, IdfMissing, find_idf, is_real_idf
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HAMMER_APP = REPO_ROOT / "test_apps" / "ws_hammer"
+TESTEE_APP = REPO_ROOT / "test_apps" / "autobahn_testee"  # the Autobahn testee (conformance_run)
 HOST_IDF_PATH = REPO_ROOT / "host"
 COMPONENT_HEADER = Path("include") / "esp_websocket_client.h"
 

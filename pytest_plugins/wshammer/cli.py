@@ -229,7 +229,7 @@ def do_run(ns: argparse.Namespace) -> int:
 def do_conformance(ns: argparse.Namespace) -> int:
     from . import conformance_run
 
-    build_dir = builds.build_linux(linux_request(ns, conformance_run.TESTEE_APP))
+    build_dir = builds.build_linux(linux_request(ns, builds.TESTEE_APP))
     build = build_dir.name.removeprefix("build_linux_")
     agent = "wshammer" if ns.component is None else "".join(c for c in ns.component.name if c.isalnum()) or "tree"
     transports = TRANSPORTS if ns.transport == "both" else (ns.transport,)

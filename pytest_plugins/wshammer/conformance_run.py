@@ -26,7 +26,6 @@ from .report import JunitCase, write_junit_cases
 from .servers.fuzzing import FuzzingPeer, FuzzingPeerError
 from .tls import ca_pem_to_der_b64, make_tls_material
 
-TESTEE_APP = Path(__file__).resolve().parents[2] / "test_apps" / "autobahn_testee"
 READY_TIMEOUT_S = 30.0
 CASE_TIMEOUT_S = 60.0          # the testee stops a case after this (its case_timeout_ms)
 STALL_S = CASE_TIMEOUT_S + 30  # no case ended for this long: the testee itself is stuck

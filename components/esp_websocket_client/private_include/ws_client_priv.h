@@ -211,7 +211,6 @@ static inline TickType_t ws_ticks_left(TickType_t since, TickType_t timeout)
 
 /* ws_client_protocol.c: the RFC 6455 rules a received frame must keep. Each returns NULL when kept, else the
  * broken rule as static text (for the log and esp_websocket_error_codes_t.esp_ws_protocol_error). */
-#define WS_CLOSE_NORMAL 1000
 #define WS_CLOSE_PROTOCOL_ERROR 1002
 #define WS_CLOSE_NO_STATUS 1005      /* a CLOSE with no payload; never sent on the wire */
 #define WS_CLOSE_INVALID_PAYLOAD 1007
