@@ -68,11 +68,12 @@ class Build:
 
 
 # Builds outside the matrix, made by tests: tests/component/test_dynamic_buffer.py configures the host
-# test app with its dynamic_buffer file, tests/idf/test_linux_esp_timer.py builds the esp_timer override's app.
+# test app with its dynamic_buffer file, tests/idf builds the apps of the linux_compat overrides.
 EXTRA_BUILDS = [Build('components/esp_websocket_client/test_apps/host_tests', 'linux', 'dynamic_buffer',
                       ('components/esp_websocket_client/test_apps/host_tests/sdkconfig.defaults',
                        'components/esp_websocket_client/test_apps/host_tests/sdkconfig.dynamic_buffer')),
-                Build('test_apps/linux_compat/test_esp_timer', 'linux', '-')]
+                Build('test_apps/linux_compat/test_esp_timer', 'linux', '-'),
+                Build('test_apps/linux_compat/test_stdout', 'linux', '-')]
 
 
 @dataclass(frozen=True)

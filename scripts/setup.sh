@@ -16,6 +16,7 @@ apt_packages=(
     clang libclang-rt-14-dev
     libmbedtls-dev libhttp-parser-dev libcmocka-dev libbsd-dev
     socat python3 python3-venv python3-pip
+    gdb  # where each task of a hung linux app stood (runner.capture_stacks)
 )
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 

@@ -6,6 +6,8 @@
 - ``variant``: a test that takes it runs once per selected variant (host/ only: tests of host/ itself).
 - ``linux_build``: a test that takes it runs once per selected variant and once per selected ESP-IDF version
   (``idf-5.5.5``); ``linux_app(project_dir, linux_build, cmake_args=())`` builds for it.
+- ``idf_app(project_dir, version, cmake_args=())``: builds an ESP-IDF project with real ESP-IDF ``version`` for
+  its linux target, cached like host_app.
 - ``host_app(project_dir, variant, cmake_args=())``: builds an ESP-IDF project against host/ and returns
   the ELF path. Builds are cached per (project, variant, args) for the session and kept on disk under
   ``WSH_BUILD_ROOT`` (default ``tests/.build``), so later sessions rebuild incrementally.
@@ -109,24 +111,35 @@ def linux_build_args(linux_build: str) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def linux_app(host_app) -> Callable[..., Path]:
-    """Factory: ``linux_app(project_dir, linux_build, cmake_args=())`` -> ELF, on host/ for a variant or with
-    real ESP-IDF for ``idf-<version>`` (a missing ESP-IDF fails the test with what to run)."""
+def idf_app() -> Callable[..., Path]:
+    """Factory: ``idf_app(project_dir, version, cmake_args=())`` -> ELF built with real ESP-IDF ``version`` for
+    its linux target (a missing ESP-IDF fails the test with what to run)."""
     built: dict[tuple, Path] = {}
 
-    def build(project_dir: Path | str, linux_build: str, cmake_args: Sequence[str] = ()) -> Path:
-        if not linux_build.startswith(IDF_BUILD_PREFIX):
-            return host_app(project_dir, linux_build, cmake_args)
+    def build(project_dir: Path | str, version: str, cmake_args: Sequence[str] = ()) -> Path:
         project_dir = Path(project_dir).resolve()
-        key = (project_dir, linux_build, tuple(cmake_args))
+        key = (project_dir, version, tuple(cmake_args))
         if key not in built:
             try:
-                idf = idf_env.find_idf(linux_build.removeprefix(IDF_BUILD_PREFIX))
+                idf = idf_env.find_idf(version)
             except idf_env.IdfMissing as exc:
                 pytest.fail(str(exc), pytrace=False)
-            build_dir = build_dir_for(project_dir, linux_build, cmake_args)
+            build_dir = build_dir_for(project_dir, IDF_BUILD_PREFIX + version, cmake_args)
             built[key] = idf_build.build_idf_project(project_dir, build_dir, idf, cmake_args)
         return built[key]
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def linux_app(host_app, idf_app) -> Callable[..., Path]:
+    """Factory: ``linux_app(project_dir, linux_build, cmake_args=())`` -> ELF, on host/ for a variant or with
+    real ESP-IDF for ``idf-<version>``."""
+
+    def build(project_dir: Path | str, linux_build: str, cmake_args: Sequence[str] = ()) -> Path:
+        if linux_build.startswith(IDF_BUILD_PREFIX):
+            return idf_app(project_dir, linux_build.removeprefix(IDF_BUILD_PREFIX), cmake_args)
+        return host_app(project_dir, linux_build, cmake_args)
 
     return build
 

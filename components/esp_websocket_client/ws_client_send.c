@@ -12,6 +12,13 @@
  * Other data senders wait for the turn on WS_BIT_TX_FREE, without the lock. PING and PONG need no turn:
  * RFC 6455 lets them go between the frames of a message. CLOSE takes it (ws_send_close).
  *
+ * The partial API (send_*_partial, send_cont_msg, send_fin) sends one message over several calls: the turn
+ * stays with the task from its first call to the one with FIN (`tx_open`), so two tasks' fragmented messages
+ * never interleave and the application needs no lock of its own. A continuation from a task without an open
+ * message, or a new message from a task whose message is still open, is refused: either would break the
+ * stream. A task that never finishes must not hold the others forever: when an open message has had no call
+ * for network_timeout_ms, the client task aborts the connection (ws_tx_stalled_locked) and the turn is free.
+ *
  * Timeouts: failing to get the lock or the turn before the first frame, or a socket that takes nothing within
  * the timeout, is a timeout, not a broken connection: -1 and the connection is left alone. Once a frame of
  * the message is out, the rest must follow or the stream is unusable, so a short send timeout no longer
@@ -54,7 +61,21 @@ void ws_mark_abort_locked(ws_client_t *client, int sock_errno)
 void ws_tx_reset_locked(ws_client_t *client)
 {
     client->tx_owner = NULL;
+    client->tx_open = false;
     xEventGroupSetBits(client->bits, WS_BIT_TX_FREE);
+}
+
+bool ws_tx_stalled_locked(ws_client_t *client)
+{
+    if (!client->tx_open || ws_ticks_left(client->tx_last, pdMS_TO_TICKS(client->cfg.network_timeout_ms)) > 0) {
+        return false;
+    }
+    /* Not named by its task: a task that never finished may have been deleted since. */
+    ESP_LOGE(TAG, "The fragmented message in progress has had no call for %d ms: aborting the connection",
+             client->cfg.network_timeout_ms);
+    ws_mark_abort_locked(client, 0);
+    ws_tx_reset_locked(client); /* the senders waiting for the turn see the abort and fail at once */
+    return true;
 }
 
 static int ticks_to_ms(TickType_t ticks)
@@ -114,6 +135,9 @@ static bool take_turn(ws_client_t *client, TickType_t since, TickType_t timeout,
             ws_unlock(client);
             ESP_LOGE(TAG, "Not connected: cannot send");
             return false;
+        }
+        if (client->tx_owner == xTaskGetCurrentTaskHandle()) {
+            return true; /* the next call of this task's open fragmented message */
         }
         if (!client->tx_owner) {
             client->tx_owner = xTaskGetCurrentTaskHandle();
@@ -227,16 +251,48 @@ static int send_frames(ws_client_t *client, const ws_message_t *msg, TickType_t 
     return sent;
 }
 
+/* Whether `msg` fits this task's message in progress (lock held, turn ours): a continuation needs one open,
+ * a new message needs none. */
+static bool in_sequence(const ws_client_t *client, const ws_message_t *msg)
+{
+    if (msg->opcode == WS_TRANSPORT_OPCODES_CONT && !client->tx_open) {
+        ESP_LOGE(TAG, "A continuation needs a fragmented message begun by this task (send_*_partial)");
+        return false;
+    }
+    if (msg->opcode != WS_TRANSPORT_OPCODES_CONT && client->tx_open) {
+        ESP_LOGE(TAG, "This task's fragmented message is still open: finish it with send_fin first");
+        return false;
+    }
+    return true;
+}
+
+/* After a call (lock held): the turn stays with a fragmented message still open on a usable connection. */
+static void settle_turn(ws_client_t *client, const ws_message_t *msg, int ret)
+{
+    if (client->tx_owner != xTaskGetCurrentTaskHandle()) {
+        return; /* a reconnect or a stall abort reset the turn meanwhile */
+    }
+    if (!can_send(client)) {
+        ws_tx_reset_locked(client);
+        return;
+    }
+    bool open = ret >= 0 ? !msg->fin : client->tx_open; /* a call that sent nothing leaves it as it was */
+    if (open) {
+        client->tx_open = true;
+        client->tx_last = xTaskGetTickCount();
+    } else {
+        ws_tx_reset_locked(client);
+    }
+}
+
 static int send_data_message(ws_client_t *client, const ws_message_t *msg)
 {
     TickType_t since = xTaskGetTickCount();
     if (!take_turn(client, since, msg->timeout, msg->nested)) {
         return -1;
     }
-    int ret = send_frames(client, msg, since);
-    if (client->tx_owner == xTaskGetCurrentTaskHandle()) {
-        ws_tx_reset_locked(client);
-    }
+    int ret = in_sequence(client, msg) ? send_frames(client, msg, since) : -1;
+    settle_turn(client, msg, ret);
     ws_unlock(client);
     return ret;
 }

@@ -443,7 +443,7 @@ static ws_state_t run_connected(ws_client_t *client)
     }
     ws_lock(client, portMAX_DELAY);
     ws_read_result_t result = READ_NONE;
-    if (client->abort_pending || !keepalive_locked(client)) {
+    if (client->abort_pending || ws_tx_stalled_locked(client) || !keepalive_locked(client)) {
         result = READ_ERROR;
     } else {
         /* Bytes may already sit in the TLS layer, where select() on the socket cannot see them. */

@@ -6,7 +6,7 @@ scenario said. No I/O: callers read the file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # pytest-embedded's console copy may carry "2026-01-01 10:00:00 [dut-1] "; the log file does not, but a
@@ -20,6 +20,8 @@ WSH_TAG = "wsh"
 # BADCMD, ...); anything else under the tag is free text.
 _EVENT_WORD = re.compile(r"^[A-Z][A-Z_]+$")
 EXCERPT_LINES = 12
+# The frames of a sanitizer report that name the tree under test (the client component, whatever its copy).
+_COMPONENT_DIR = "esp_websocket_client/"
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,27 @@ class Finding:
     kind: str
     line_no: int
     excerpt: str  # the line that matched and what followed it, enough to read the report
+    # Sanitizer reports: what the sanitizer says happened ("data race", "heap-use-after-free"), the frames of
+    # its stacks ("func (dir/file.c:42)", innermost first), the other side of the report (the earlier access of
+    # a race, the free of a use-after-free), and how many times the same report came.
+    what: str = ""
+    frames: tuple[str, ...] = ()
+    counterpart: str = ""
+    count: int = 1
 
     @property
     def headline(self) -> str:
-        return self.excerpt.splitlines()[0] if self.excerpt else ""
+        """One line: for a sanitizer report, what happened and where, in the tree under test when it shows."""
+        if not self.what:
+            return self.excerpt.splitlines()[0] if self.excerpt else ""
+        where = self.frames[0] if self.frames else "an unknown place"
+        line = f"{self.what} in {where}"
+        component = next((f for f in self.frames if _COMPONENT_DIR in f), None)
+        if component and component != where:
+            line += f", from {component}"
+        if self.counterpart:
+            line += f"; {self.counterpart}"
+        return line + (f" (x{self.count})" if self.count > 1 else "")
 
 
 def clean_lines(text: str) -> list[str]:
@@ -165,8 +184,91 @@ def _excerpt(lines: list[str], index: int) -> str:
     return "\n".join(lines[index : index + EXCERPT_LINES]).rstrip()
 
 
+# --- sanitizer reports: what, where, and the same report only once ------------------------------------
+
+_SANITIZER_KINDS = frozenset({"tsan", "asan", "lsan", "ubsan"})
+# "SUMMARY: ThreadSanitizer: data race /src/x.c:9 in sender"; LeakSanitizer's has no place.
+_SUMMARY = re.compile(r"^SUMMARY: \w+Sanitizer: (.+?)(?: (\S+:\d+(?::\d+)?) in (\S+))?$")
+_UBSAN = re.compile(r"^(\S+?:\d+)(?::\d+)?: runtime error: (.*)$")
+# TSan: "#0 worker /src/race.c:5 (race+0x11e7)"; ASan/UBSan: "#0 0x5603 in main /src/uaf.c:13"
+_SAN_FRAME = re.compile(r"^\s*#\d+ (?:0x[0-9a-f]+ in )?(\S+) (\S+?:\d+)(?::\d+)?\b")
+# The second stack of a report and how the headline names it: TSan's earlier access, ASan's free.
+_COUNTERPART = ((re.compile(r"^\s*Previous (?:read|write|atomic)"), "against"), (re.compile(r"^freed by thread"), "freed in"))
+# Where a thread was created says nothing about the defect and differs from run to run.
+_CREATION = re.compile(r"^\s*Thread T\d+ .*created by")
+_REPORT_END = re.compile(r"^(?:={10,}|SUMMARY: )")
+# Frames of the sanitizer runtime and of libc say how it was caught, not where.
+_RUNTIME_PATH = re.compile(r"(?:/libsanitizer/|^\.\./sysdeps/|^\.\./csu/|^\./)")
+_REPORT_SPAN = 400  # lines a sanitizer report may take before its SUMMARY
+
+
+def _finding(kind: str, lines: list[str], index: int) -> Finding:
+    excerpt = _excerpt(lines, index)
+    if kind not in _SANITIZER_KINDS:
+        return Finding(kind=kind, line_no=index + 1, excerpt=excerpt)
+    return replace(_sanitizer_report(kind, lines, index), line_no=index + 1, excerpt=excerpt)
+
+
+def _sanitizer_report(kind: str, lines: list[str], start: int) -> Finding:
+    """What the report at ``start`` says happened, its own frames, and the first frame of its second stack."""
+    ubsan = _UBSAN.match(lines[start])
+    what = ubsan.group(2) if ubsan else ""
+    frames: list[str] = []
+    counterpart, pending_word = "", ""
+    in_creation = False  # inside a "Thread T2 ... created by" block, which a blank line ends
+    for line in lines[start + 1 : start + _REPORT_SPAN]:
+        summary = _SUMMARY.match(line)
+        if summary:
+            what = what or summary.group(1).rstrip(".")
+            if not frames and summary.group(2):
+                frames.append(f"{summary.group(3)} ({_short(summary.group(2))})")  # a report without stacks
+            break
+        if ubsan and (_UBSAN.match(line) or _REPORT_END.match(line) or parse_log_line(line)):
+            break  # UBSan prints no SUMMARY per report: the next report or log line ends it
+        if _CREATION.match(line) or not line.strip():
+            in_creation = bool(line.strip())
+            continue
+        word = next((w for pattern, w in _COUNTERPART if pattern.match(line)), None)
+        if word and not counterpart:
+            pending_word = word
+            continue
+        frame = _SAN_FRAME.match(line)
+        if frame and not in_creation and not _RUNTIME_PATH.search(frame.group(2)):
+            frames.append(f"{frame.group(1)} ({_short(frame.group(2))})")
+            if pending_word:
+                counterpart, pending_word = f"{pending_word} {frames[-1]}", ""
+    if ubsan and not frames:
+        frames.append(_short(ubsan.group(1)))  # built without print_stacktrace: the report's own place
+    return Finding(kind, 0, "", what=what or kind, frames=tuple(frames), counterpart=counterpart)
+
+
+def _short(location: str) -> str:
+    """``/src/components/esp_websocket_client/ws_client_task.c:120`` -> ``esp_websocket_client/ws_client_task.c:120``"""
+    return "/".join(location.split("/")[-2:])
+
+
+def _distinct(findings: list[Finding]) -> list[Finding]:
+    """Each sanitizer report once, counted (a board that reboots, or a second process in the same log, repeats
+    them); every other finding as it came."""
+    seen: dict[tuple[str, str, tuple[str, ...]], int] = {}
+    distinct: list[Finding] = []
+    for finding in findings:
+        if finding.kind not in _SANITIZER_KINDS:
+            distinct.append(finding)
+            continue
+        key = (finding.kind, finding.what, finding.frames)
+        if key in seen:
+            first = distinct[seen[key]]
+            distinct[seen[key]] = replace(first, count=first.count + 1)
+            continue
+        seen[key] = len(distinct)
+        distinct.append(finding)
+    return distinct
+
+
 def fatal_findings(text: str) -> list[Finding]:
-    """Every sign in ``text`` that the DUT crashed, raced, leaked, corrupted memory or broke a contract."""
+    """Every sign in ``text`` that the DUT crashed, raced, leaked, corrupted memory or broke a contract; each
+    distinct sanitizer report once."""
     lines = clean_lines(text)
     findings: list[Finding] = []
     ready = False
@@ -182,17 +284,18 @@ def fatal_findings(text: str) -> list[Finding]:
                 last_seen[rule.kind] = index
                 break
             last_seen[rule.kind] = index
-            findings.append(Finding(kind=rule.kind, line_no=index + 1, excerpt=_excerpt(lines, index)))
+            findings.append(_finding(rule.kind, lines, index))
             break
         ready = ready or bool(_READY.match(line))
-    return findings
+    return _distinct(findings)
 
 
 def describe(findings: list[Finding], limit: int = 5) -> str:
-    """A failure message: the first few findings with their excerpts."""
+    """A failure message: every finding's headline, then the first few with their excerpts."""
     parts = [f"{len(findings)} fatal finding(s) in the DUT log:"]
+    parts += [f"  {finding.kind} at line {finding.line_no}: {finding.headline}" for finding in findings]
     for finding in findings[:limit]:
         parts.append(f"--- {finding.kind} at line {finding.line_no}:\n{finding.excerpt}")
     if len(findings) > limit:
-        parts.append(f"... and {len(findings) - limit} more")
+        parts.append(f"... and {len(findings) - limit} more excerpts in the DUT log")
     return "\n".join(parts)

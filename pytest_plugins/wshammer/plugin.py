@@ -10,6 +10,7 @@ their own locks; ``_RECORDS_KEY`` is appended to from that one thread only.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from .host_build import VARIANTS, sanitizer_env
 from .idf_env import SUPPORTED_IDF_VERSIONS, IdfMissing, check_version, find_idf
 from .logscan import describe, fatal_findings
 from .report import ScenarioRecord
-from .runner import Hammer, HammerError, HammerResult, linux_process
+from .runner import Hammer, HammerError, HammerResult, linux_process, with_stacks
 from .scenarios import ScenarioPlan, plan, silence_timeout_s
 from .servers import BlackholePeer, EchoServer, SilentServer
 from .tls import TlsMaterial, make_tls_material
@@ -283,7 +284,7 @@ def wsh_linux_environment(wsh_options: WshOptions, monkeypatch: pytest.MonkeyPat
     """Sanitizer options for the linux DUT: pytest-embedded starts the ELF with pytest's environment."""
     if not wsh_options.on_linux:
         return
-    for key, value in sanitizer_env(wsh_options.variant).items():
+    for key, value in sanitizer_env(wsh_options.variant, os.environ).items():
         monkeypatch.setenv(key, value)
 
 
@@ -380,7 +381,7 @@ def _stop_linux_process(dut, send_quit: bool, quit_timeout_s: float) -> list[str
         while proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         if proc.poll() is None:
-            return [f"the app did not exit within {quit_timeout_s:g} s of 'quit' (hung shutdown)"]
+            return [with_stacks(f"the app did not exit within {quit_timeout_s:g} s of 'quit' (hung shutdown)", dut)]
     code = proc.poll()
     if code is None or code == 0:
         return []
@@ -416,9 +417,9 @@ def guard_problems(dut, send_quit: bool, quit_timeout_s: float = QUIT_TIMEOUT_S)
     if logfile:
         findings = fatal_findings(_settled_text(Path(logfile)))
         if findings:
-            # The report names each finding (its kind and the line that gave it away), not just their count.
+            # The report names every distinct finding (its kind, what happened and where), not just their count.
             detail = describe(findings)
-            problems.extend(GuardProblem(f"{f.kind}: {f.headline}", detail) for f in findings[:5])
+            problems.extend(GuardProblem(f"{f.kind}: {f.headline}", detail) for f in findings)
     return problems
 
 

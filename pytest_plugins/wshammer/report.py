@@ -69,7 +69,8 @@ def _row(rec: ScenarioRecord) -> list[str]:
         _fmt(fig.get("reconnects")),
         stop,
         _fmt(fig.get("heap_delta")),
-        "; ".join(rec.reasons)[:160],
+        # A reason's first line is its summary (a hang's carries every task's backtrace after it).
+        "; ".join(reason.splitlines()[0] for reason in rec.reasons if reason)[:160],
     ]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from .logscan import wsh_events
 from .outcome import RunOutcome, collect_run
 from .scenarios import ScenarioPlan, run_timeout_s, silence_timeout_s
+from .gdb import thread_stacks
 from .servers import BlackholePeer, EchoServer, LedgerSnapshot, SilentServer
 from .tls import TlsMaterial
 from .verdict import Verdict, evaluate
@@ -30,6 +31,10 @@ SETTLE_S = 3.0  # how long the server may take to see the app's connections clos
 
 class HammerError(RuntimeError):
     """The run could not be carried out or followed (bad parameters, no READY, a hang)."""
+
+
+class HangError(HammerError):
+    """The app stopped answering within a bound while its process still runs."""
 
 
 @dataclass
@@ -69,6 +74,20 @@ def process_exit_status(dut) -> int | None:
     return proc.poll() if proc is not None else None
 
 
+def capture_stacks(dut) -> str:
+    """Every thread's backtrace of a linux DUT's live process (gdb.thread_stacks); "" for a board, QEMU or an
+    app that has ended. Taken before the app is killed, so a hang is a finding with a place."""
+    proc = linux_process(dut)
+    if proc is None or proc.poll() is not None:
+        return ""
+    return thread_stacks(proc.pid)
+
+
+def with_stacks(problem: str, dut) -> str:
+    stacks = capture_stacks(dut)
+    return f"{problem}\n\nwhere each task stood:\n{stacks}" if stacks else problem
+
+
 def format_command(scenario: str, uri: str, params: dict[str, Any]) -> str:
     """``run scenario=... uri=... k=v``; values must be single tokens (the console splits on spaces)."""
     parts = [f"scenario={scenario}", f"uri={uri}"]
@@ -88,13 +107,19 @@ def read_from(path: Path, offset: int) -> str:
         return handle.read().decode("utf-8", "replace")
 
 
+def last_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
 def wait_for_text(path: Path, offset: int, needle: str, timeout: float) -> str:
-    """The log file from ``offset``, once it holds ``needle`` (the DUT's output reaches the file through a
-    listener process, slightly after expect() saw it)."""
+    """The log file from ``offset``, once it holds the whole line with ``needle`` (the DUT's output reaches the
+    file through a listener process, slightly after expect() saw it, and a line may come in two writes)."""
     deadline = time.monotonic() + timeout
     while True:
         text = read_from(path, offset)
-        if needle in text or time.monotonic() >= deadline:
+        found = text.find(needle)
+        if (found >= 0 and "\n" in text[found:]) or time.monotonic() >= deadline:
             return text
         time.sleep(0.05)
 
@@ -160,6 +185,11 @@ class Hammer:
         self._dut.write(command)
         try:
             finished = self._follow(plan)
+        except HangError as exc:
+            text = read_from(self._logfile(), offset)
+            problem = with_stacks(f"{exc}\nthe app's last line: {last_line(text) or '(none since the command)'}", self._dut)
+            self._record(self._judge(plan, name, command, text, problem=problem))
+            raise HangError(problem) from None
         except HammerError as exc:
             self._record(self._judge(plan, name, command, read_from(self._logfile(), offset), problem=str(exc)))
             raise
@@ -194,7 +224,7 @@ class Hammer:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise HammerError(f"{plan.scenario}: no RESULT within {total:.0f} s (bound from its parameters)")
+                raise HangError(f"{plan.scenario}: no RESULT within {total:.0f} s (bound from its parameters)")
             try:
                 # Short slices, so an app that died is noticed at once rather than after the silence bound.
                 match = self._dut.expect(PROGRESS, timeout=min(LIVENESS_CHECK_S, remaining))
@@ -203,7 +233,7 @@ class Hammer:
                 if status is not None:
                     raise HammerError(f"{plan.scenario}: the app ended (exit status {status}) before its RESULT") from None
                 if time.monotonic() - heard >= silence:
-                    raise HammerError(
+                    raise HangError(
                         f"{plan.scenario}: the app went silent for {silence:.0f} s "
                         f"(no STATS/RESULT; {type(exc).__name__})"
                     ) from None

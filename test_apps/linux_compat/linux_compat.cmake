@@ -70,13 +70,14 @@ endfunction()
 
 # Sets out_var to the linux_compat components a project must add to COMPONENTS (ESP-IDF builds a component of
 # EXTRA_COMPONENT_DIRS only when something requires it): linux_select, whose select() lets the other tasks run
-# and sees readiness within a tick on every version (its CMakeLists.txt says what ESP-IDF's own does instead).
+# and sees readiness within a tick on every version; linux_idle, an idle hook that sleeps one tick; and
+# linux_stdout, log output under a lock the scheduler sees (each CMakeLists.txt says what ESP-IDF does instead).
 # Empty where wsh_linux_compat_component_dirs is.
 function(wsh_linux_compat_components out_var)
     wsh_linux_compat_component_dirs(dirs)
     set(names "")
     if(dirs)
-        list(APPEND names linux_select linux_idle)
+        list(APPEND names linux_select linux_idle linux_stdout)
     endif()
     set(${out_var} "${names}" PARENT_SCOPE)
 endfunction()

@@ -157,6 +157,18 @@ def lock_timeouts(elf: Path, tasks: int = 8, msgs: int = 15, size: int = 20000) 
     return problems
 
 
+def partial_messages_keep_the_turn(elf: Path, tasks: int = 4, msgs: int = 15, size: int = 3000) -> list[str]:
+    """Rule 6 for the partial API (F15): tasks send each message in 1000-byte calls (first, continuations,
+    FIN, a tick apart) with no lock of their own; the client keeps the turn from a message's first call to its
+    FIN, so the server sees every message whole and no frame of another in between."""
+    problems, stats = _echoed_sends(
+        elf, "/echo", size, f"tasks={tasks} msgs={msgs} fragment=1000 timeout_ms=5000 settle_ms=1000"
+    )
+    if stats and (stats["failed"] or stats["sent"] != tasks * msgs):
+        problems.append(f"{stats['failed']:.0f} sends failed, {stats['sent']:.0f} of {tasks * msgs} sent")
+    return problems
+
+
 def large_messages_echoed(
     elf: Path, tasks: int = 2, msgs: int = 40, size: int = 49152, sockbuf: int = 65536
 ) -> list[str]:

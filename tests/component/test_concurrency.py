@@ -30,6 +30,11 @@ def test_lock_timeouts_leave_the_connection_alone_and_frames_never_interleave(ho
     assert not problems, "\n".join(problems)
 
 
+def test_fragmented_messages_from_several_tasks_never_interleave(ct_elf):
+    problems = ct_scenarios.partial_messages_keep_the_turn(ct_elf)
+    assert not problems, "\n".join(problems)
+
+
 def test_large_messages_keep_the_connection_while_the_echoes_back_up(ct_elf):
     problems = ct_scenarios.large_messages_echoed(ct_elf)
     assert not problems, "\n".join(problems)

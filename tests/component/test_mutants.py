@@ -29,6 +29,7 @@ MUTANTS = {
     "timeout_aborts": lambda elf, tls: ct_scenarios.lock_timeouts(elf),
     "message_holds_lock": lambda elf, tls: ct_scenarios.large_messages_echoed(elf),
     "redirect_connects": lambda elf, tls: ct_scenarios.redirect_followed(elf),
+    "partial_releases_turn": lambda elf, tls: ct_scenarios.partial_messages_keep_the_turn(elf),
 }
 
 

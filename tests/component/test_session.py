@@ -155,3 +155,21 @@ def test_failed_connect_reports_error_then_disconnected(ct_elf):
     run.assert_clean()
     names = ctlog.event_names(ctlog.records(run.log, "EV"))
     assert names[:4] == ["BEGIN", "BEFORE_CONNECT", "ERROR", "DISCONNECTED"], names
+
+
+def test_a_fragmented_message_never_finished_frees_the_turn_after_the_network_timeout(ct_elf):
+    """A task that begins a message with the partial API and stops calling must not hold the other senders
+    forever: after network_timeout_ms without a call the client aborts the connection (the peer is mid-message,
+    so the stream cannot go on), the waiting send fails then, and after the reconnect the old message is gone."""
+    network_timeout_ms = 1500
+    with EchoServer() as srv:
+        run = run_app(ct_elf, [f"partial_stall uri={srv.uri('/echo')} network_timeout_ms={network_timeout_ms} "
+                               "reconnect_timeout_ms=100"])
+    run.assert_clean()
+    (stall,) = ctlog.records(run.log, "STALL")
+    assert stall["waiting_ret"] == "-1" and stall["dropped"] == "1" and stall["reconnected"] == "1", stall
+    assert stall["cont_ret"] == "-1" and stall["next_ret"] == "1", stall
+    # Bounded by the network timeout, not by the waiting send's own (portMAX_DELAY); the slack is the client
+    # task's wait slice and a loaded machine.
+    assert network_timeout_ms * 0.9 <= float(stall["waited_ms"]) < network_timeout_ms + 3000, stall
+    assert "The fragmented message in progress has had no call for 1500 ms" in run.log

@@ -12,11 +12,10 @@ import json
 import re
 import subprocess
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from wshammer import idf_build, idf_env
+from wshammer import idf_env
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "test_apps" / "linux_compat" / "test_esp_timer"
@@ -26,32 +25,14 @@ RUN_TIMEOUT_S = 180
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$", re.MULTILINE)
 
 
-@pytest.fixture(scope="session")
-def test_esp_timer_elf(tmp_path_factory) -> Callable[[str], Path]:
-    """``test_esp_timer_elf(version)`` -> the ELF built against that ESP-IDF, once per session."""
-    root = tmp_path_factory.mktemp("idf_linux_esp_timer")
-    built: dict[str, Path] = {}
-
-    def get(version: str) -> Path:
-        if version not in built:
-            try:
-                idf = idf_env.find_idf(version)
-            except idf_env.IdfMissing as exc:
-                pytest.fail(str(exc), pytrace=False)
-            built[version] = idf_build.build_idf_project(APP, root / f"v{version}", idf)
-        return built[version]
-
-    return get
-
-
 def component_dir(build_dir: Path, name: str) -> Path:
     description = json.loads((build_dir / "project_description.json").read_text())
     return Path(description["build_component_info"][name]["dir"]).resolve()
 
 
 @pytest.mark.parametrize("version", idf_env.SUPPORTED_IDF_VERSIONS)
-def test_esp_timer_override_on_real_idf(version: str, test_esp_timer_elf) -> None:
-    elf = test_esp_timer_elf(version)
+def test_esp_timer_override_on_real_idf(version: str, idf_app) -> None:
+    elf = idf_app(APP, version)
     assert component_dir(elf.parent, "esp_timer") == OVERRIDE.resolve()
 
     result = subprocess.run(

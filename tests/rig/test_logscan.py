@@ -60,8 +60,51 @@ def test_clean_logs_have_no_findings(name):
 def test_findings_carry_line_number_and_excerpt():
     (finding,) = fatal_findings(read("tsan_data_race.txt"))
     assert finding.line_no == 4
-    assert finding.headline.startswith("WARNING: ThreadSanitizer: data race")
+    assert finding.excerpt.startswith("WARNING: ThreadSanitizer: data race")
     assert "race.c:5" in finding.excerpt
+
+
+def test_a_race_is_named_by_both_sides_and_not_by_where_the_threads_were_made():
+    (race,) = fatal_findings(read("tsan_data_race.txt"))
+    assert race.headline == "data race in worker (sanrec/race.c:5); against worker (sanrec/race.c:5)"
+    assert all("main" not in frame for frame in race.frames)  # "created by main thread at" is not the race
+
+
+def test_a_run_that_keeps_going_names_every_distinct_report():
+    races = fatal_findings(read("tsan_two_races.txt"))
+    assert [r.headline for r in races] == [
+        "data race in sender (sanrec/races.c:9); against closer (sanrec/races.c:8)",
+        "data race in worker (sanrec/races.c:10); against worker (sanrec/races.c:10)",
+    ]
+    ubsan = fatal_findings(read("ubsan_recovered.txt"))
+    assert [u.frames[0] for u in ubsan] == ["copy (sanrec/ubs.c:6)", "scale (sanrec/ubs.c:5)"]
+    assert ubsan[0].what.startswith("null pointer passed as argument 2")
+
+
+def test_the_same_report_twice_is_one_finding_with_its_count():
+    (race,) = fatal_findings(read("tsan_data_race.txt") * 2)  # a second process writing the same log
+    assert race.count == 2 and race.headline.endswith("(x2)") and race.line_no == 4
+
+
+def test_sanitizer_headlines_name_the_free_of_a_use_after_free_and_a_place_without_a_stack():
+    (uaf,) = fatal_findings(read("asan_heap_use_after_free.txt"))
+    assert uaf.headline == "heap-use-after-free in main (sanrec/uaf.c:13); freed in transport_close (sanrec/uaf.c:5)"
+    (overflow,) = fatal_findings(read("ubsan_signed_overflow.txt"))
+    assert overflow.headline.endswith(" in ub.c:3")  # built without print_stacktrace: the report's own line
+
+
+def test_a_frame_in_the_client_component_is_named_after_the_innermost_frame():
+    report = "\n".join([
+        "WARNING: ThreadSanitizer: data race (pid=1)",
+        "  Write of size 8 at 0x7b04 by thread T3:",
+        "    #0 memcpy ../../../../src/libsanitizer/sanitizer_common/sanitizer_common_interceptors.inc:827 (x+0x1)",
+        "    #1 ssl_write /src/host/components/esp-tls/esp_tls.c:210 (x+0x2)",
+        "    #2 ws_write_frame /src/components/esp_websocket_client/ws_client_send.c:140 (x+0x3)",
+        "",
+        "SUMMARY: ThreadSanitizer: data race /src/host/components/esp-tls/esp_tls.c:210 in ssl_write",
+    ])
+    (race,) = fatal_findings(report)
+    assert race.headline == "data race in ssl_write (esp-tls/esp_tls.c:210), from ws_write_frame (esp_websocket_client/ws_client_send.c:140)"
 
 
 def test_panic_excerpt_holds_the_register_dump_and_the_backtrace_is_not_a_second_finding():

@@ -41,8 +41,9 @@ def fake_build(tmp_path: Path) -> Path:
     return build
 
 
-def run_fake(pytester: pytest.Pytester, build: Path, mode: str, *extra: str) -> pytest.RunResult:
-    pytester.makepyfile(test_fake=TEST_FILE)
+def run_fake(pytester: pytest.Pytester, build: Path, mode: str, *extra: str, test_file: str = TEST_FILE
+             ) -> pytest.RunResult:
+    pytester.makepyfile(test_fake=test_file)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FAKE_MODE", mode)  # the DUT inherits the pytest subprocess's environment
         return pytester.runpytest_subprocess(
@@ -73,7 +74,20 @@ def test_a_sanitizer_report_fails_a_passing_run(pytester, fake_build):
     result.stdout.fnmatch_lines(["*log guard:*", "*1 fatal finding(s) in the DUT log:*", "*tsan at line*"])
     # The report names the finding itself, not only how many there were.
     (scenario,) = json.loads((report_dir / "report.json").read_text())["scenarios"]
-    assert any(reason.startswith("tsan: WARNING: ThreadSanitizer") for reason in scenario["reasons"]), scenario
+    assert "tsan: data race in f (fake.c:1)" in scenario["reasons"], scenario
+
+
+def test_the_users_sanitizer_options_reach_the_app_after_the_rigs(pytester, fake_build, tmp_path):
+    seen = tmp_path / "env.txt"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FAKE_ENV_OUT", str(seen))
+        patch.setenv("TSAN_OPTIONS", "report_signal_unsafe=0")
+        # As the hammer suite's conftest does (its build_dir takes the fixture): before the DUT starts.
+        with_environment = TEST_FILE.replace("(hammer):", "(wsh_linux_environment, hammer):")
+        result = run_fake(pytester, fake_build, "ok", "--wsh-variant", "tsan", test_file=with_environment)
+    result.assert_outcomes(passed=1)
+    # The rig's options first, the user's last: a sanitizer takes the last value of an option given twice.
+    assert "TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1:report_signal_unsafe=0" in seen.read_text()
 
 
 def test_a_crash_after_the_result_fails_the_test(pytester, fake_build):
@@ -95,6 +109,8 @@ def test_an_app_that_ignores_quit_fails_the_test(pytester, fake_build):
     result = run_fake(pytester, fake_build, "hang_quit", "--wsh-quit-timeout", "2")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*did not exit within 2 s of 'quit' (hung shutdown)*"])
+    # Before it is killed, the hung app's threads are walked by gdb: the failure shows where each stood.
+    result.stdout.fnmatch_lines(["*where each task stood:*", "*threads: task function | the line it stands at*"])
 
 
 def test_bad_options_are_usage_errors(pytester, fake_build):

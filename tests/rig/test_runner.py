@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from wshammer import builds, scenarios
 from wshammer.builds import BuildProblem, BuildRequest
 from wshammer.message import build
 from wshammer.plugin import server_hosts
-from wshammer.runner import Hammer, HammerError, format_command
+from wshammer.runner import Hammer, HammerError, format_command, wait_for_text
 from wshammer.scenarios import ScenarioPlan
 from wshammer.servers import BlackholePeer, EchoServer, SilentServer
 from wshammer.verdict import Expectation
@@ -100,6 +101,25 @@ def test_silence_raises_and_is_recorded(tmp_path, peers, tls_material):
     with pytest.raises(HammerError, match="the app went silent"):
         make_hammer(dut, peers, tls_material, records).run(ScenarioPlan("echo", "ws", "/echo"))
     assert not records[0].verdict.ok and "went silent" in records[0].verdict.reasons[0]
+    # The step the app was in when it stopped talking.
+    assert "the app's last line: I (2) wsh: START scenario=echo tasks=1" in records[0].verdict.reasons[0]
+
+
+def test_the_result_line_is_read_whole_when_it_reaches_the_log_in_two_writes(tmp_path):
+    log = tmp_path / "dut.log"
+    log.write_text("I (1) wsh: START scenario=echo\nI (9) wsh: RESULT scenario=echo verdict=PASS sent=3")
+
+    def finish_the_line() -> None:
+        with log.open("a") as handle:
+            handle.write(' elapsed_ms=8 reason=""\n')
+
+    rest = threading.Timer(0.3, finish_the_line)
+    rest.start()
+    try:
+        text = wait_for_text(log, 0, "wsh: RESULT", 5.0)
+    finally:
+        rest.join()
+    assert text.endswith('elapsed_ms=8 reason=""\n')
 
 
 def test_no_ready_line_is_a_clear_error(tmp_path, peers, tls_material):

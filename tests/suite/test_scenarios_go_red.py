@@ -35,6 +35,8 @@ HEAP_FELL_OVER_CYCLES = r"heap fell \d+ bytes from the first to the last cycle \
 STOP_EARLY_ON_IDF = r"^\[assert\] .*FreeRTOS-Kernel/queue\.c:\d+: xQueue\w+: Assertion"
 # The fault frame reaches the application and the connection goes on.
 NO_FRAME_CHECKS_ON_IDF = r"no DISCONNECTED/CLOSED event within \d+ ms of the fault"
+# A hang is named by where each task stood (gdb, before the app is killed): here the scenario task in stop().
+HUNG_IN_STOP = r"scenario_task \| stop_and_wait \(esp_websocket_client/esp_websocket_client\.c:\d+\) \| xEventGroupWaitBits"
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,14 @@ CASES = (
         "rig_partial_fin_always",
         "debug",
         (r"server protocol error\(s\) \(interleaved or broken frames\): .*continuation frame",),
+    ),
+    # Every call of the partial API gives the turn up (F15): the tasks' fragments interleave on the wire.
+    RedCase(
+        "partial",
+        "partial",
+        "partial_releases_turn",
+        "debug",
+        (r"server protocol error\(s\) \(interleaved or broken frames\): .*expected a continuation frame",),
     ),
     # A send must fail (a chaos stop/close cut the socket) for the sender to close the transport: at the CI size
     # about one run in five shows it; at --soak 4, 8 runs of 9 (10 shows it always but then the real component
@@ -139,6 +149,10 @@ CASES = (
         (FREED_UNDER_TASK, r"esp_websocket_client/(ws_client_\w+|esp_websocket_client)\.c"),
     ),
     RedCase("lifecycle", "lifecycle", "stop_returns_early", "asan", (FREED_UNDER_TASK,)),
+    # start() that clears EXITED only after its task ran (F7): a task that failed at once has exited already,
+    # so the stop of start_failed waits forever.
+    RedCase("stop_latency", "stop_latency", "rig_start_clears_exited_late", "debug",
+            (r"stop_latency: no RESULT within \d+ s", HUNG_IN_STOP, r'op="stop"')),
     # The same defects on ESP-IDF's own linux target, where no sanitizer runs: the app's own checks name them.
     RedCase("lifecycle", "lifecycle", "leak_per_reconnect", "debug", (HEAP_FELL_OVER_CYCLES,),
             idf_version=DEFAULT_IDF_VERSION),

@@ -10,7 +10,9 @@
  *   own transport and sends are refused until CONNECTED); other tasks may wake it only with shutdown() of the
  *   socket, taken under the lock.
  * - A data message belongs to one task from its first frame to its last (`tx_owner`); between frames that task
- *   gives the lock up, not the turn, so the client task keeps reading. Others wait for the turn unlocked.
+ *   gives the lock up, not the turn, so the client task keeps reading. Others wait for the turn unlocked. A
+ *   message of the partial API keeps the turn from its first call to its FIN (`tx_open`); the client task
+ *   aborts the connection when such a message has no call for network_timeout_ms.
  * - `bits` (event group) carries the stop request to the task (STOP), the task's exit notice (EXITED), the
  *   free transmit turn (TX_FREE) and the hand-over of the lock to a waiting task (LOCK_PASSED).
  * - Fields marked "task only" are touched by the client task alone and need no lock.
@@ -173,6 +175,9 @@ struct esp_websocket_client {
     bool destroy_on_exit;               /* the task frees the client as it exits */
     TaskHandle_t tx_owner;              /* the task whose data message is going out, NULL when none; reset
                                            (with TX_FREE set) at each new connection */
+    bool tx_open;                       /* tx_owner's message is fragmented by the partial API and not yet
+                                           finished: the turn stays with tx_owner between its calls */
+    TickType_t tx_last;                 /* tick of the open message's last call (tx_open only) */
     char *rx_buffer;                    /* buffer_size bytes; DATA events point into it */
     char *tx_buffer;                    /* buffer_size bytes; every frame is copied here before it is sent */
     esp_websocket_error_codes_t error;  /* last error, copied into every event */
@@ -251,6 +256,7 @@ void ws_error_record(ws_client_t *client, esp_websocket_error_type_t type, int s
 int ws_send_control_locked(ws_client_t *client, int opcode, const uint8_t *data, int len, TickType_t timeout);
 void ws_mark_abort_locked(ws_client_t *client, int sock_errno);
 void ws_tx_reset_locked(ws_client_t *client);
+bool ws_tx_stalled_locked(ws_client_t *client);
 bool ws_send_close(ws_client_t *client, const uint8_t *payload, int len, TickType_t timeout, bool requested);
 
 /* ws_client_task.c */

@@ -80,6 +80,11 @@ void hammer_run_note_op(const char *op)
     atomic_store(&s_current_op, op);
 }
 
+const char *hammer_run_current_op(void)
+{
+    return atomic_load(&s_current_op);
+}
+
 bool hammer_run_wedged(void)
 {
     return atomic_load(&s_wedged);
@@ -179,7 +184,7 @@ bool hammer_run(hammer_cmd_t *cmd)
     } else {
         memset(&verdict, 0, sizeof(verdict));
         hammer_verdict_fail(&verdict, "hung: the run exceeded %" PRIu32 " ms in %s", bound_ms,
-                            atomic_load(&s_current_op));
+                            hammer_run_current_op());
     }
     if (reporting) {
         hammer_stats_reporter_stop();

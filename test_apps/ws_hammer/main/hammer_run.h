@@ -20,6 +20,8 @@ void hammer_verdict_extra(hammer_verdict_t *verdict, const char *fmt, ...) __att
 
 /* Names the step the scenario is in (a string literal), so a watchdog expiry can say where it hung. */
 void hammer_run_note_op(const char *op);
+/* The step last noted: STATS lines carry it, so a run that hangs names where. */
+const char *hammer_run_current_op(void);
 
 /*
  * Runs the command to its RESULT line; takes ownership of cmd's heap parts.

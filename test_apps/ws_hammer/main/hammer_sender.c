@@ -4,7 +4,6 @@
  * Locking: the set's configuration is immutable once tasks start; `stop` is an
  * atomic flag; each sender_t is written only by its own task until that task
  * gives `done`, and read by the joiner only after taking `done` for it.
- * `partial_lock` serialises whole fragmented messages (see send_partial).
  */
 #include "hammer_sender.h"
 
@@ -27,7 +26,6 @@ static const char *TAG = "wsh";
 #define SENDER_STACK 4096
 #define SENDER_PRIO 4            /* below the client task (5) so echoes keep being read on a busy core */
 #define ERROR_BACKOFF_MS 10      /* after a failed send: the client is likely reconnecting */
-#define PARTIAL_LOCK_WAIT_MS 30000
 
 typedef struct {
     struct hammer_senders *owner;
@@ -38,7 +36,6 @@ typedef struct {
 
 struct hammer_senders {
     hammer_senders_cfg_t cfg;
-    SemaphoreHandle_t partial_lock;
     SemaphoreHandle_t done;      /* counting: each task gives once when it ends */
     _Atomic bool stop;
     uint32_t started;            /* creator only */
@@ -67,24 +64,17 @@ static uint32_t next_fragment(sender_t *t, uint32_t offset, uint32_t len)
 }
 
 /*
- * One logical message as a first frame, continuation frames and a FIN frame.
- * The API makes each call atomic on the wire but nothing across calls, and
- * RFC 6455 forbids interleaving another data message inside a fragmented one,
- * so the whole sequence runs under partial_lock (upstream documents a partial
- * message as one task's until its FIN). If a fragment fails after the first,
- * FIN is still sent so a surviving connection is not left mid-message; the
- * server then sees a short message, which its CRC check reports.
- * *started is reset once the lock is held: waiting for other tasks' messages
- * is the app's serialisation, not the client's latency.
+ * One logical message as a first frame, continuation frames and a FIN frame,
+ * with no lock of the app's own: RFC 6455 forbids another data message inside
+ * a fragmented one, and the client keeps the transmit turn from the first call
+ * to FIN (a client that gives it up between calls interleaves the tasks'
+ * fragments, which the server reports: F15). If a fragment fails after the
+ * first, FIN is still sent so a surviving connection is not left mid-message;
+ * the server then sees a short message, which its CRC check reports.
  */
-static bool send_partial(sender_t *t, hammer_shape_t shape, TickType_t timeout, int64_t *started)
+static bool send_partial(sender_t *t, hammer_shape_t shape, TickType_t timeout)
 {
-    hammer_senders_t *s = t->owner;
-    esp_websocket_client_handle_t h = s->cfg.handle;
-    if (xSemaphoreTake(s->partial_lock, pdMS_TO_TICKS(PARTIAL_LOCK_WAIT_MS)) != pdTRUE) {
-        return false;
-    }
-    *started = esp_timer_get_time();
+    esp_websocket_client_handle_t h = t->owner->cfg.handle;
     uint32_t n = next_fragment(t, 0, shape.len);
     int r = shape.text ? esp_websocket_client_send_text_partial(h, (const char *)t->buf, (int)n, timeout)
             : esp_websocket_client_send_bin_partial(h, (const char *)t->buf, (int)n, timeout);
@@ -96,7 +86,6 @@ static bool send_partial(sender_t *t, hammer_shape_t shape, TickType_t timeout, 
         }
         ok = esp_websocket_client_send_fin(h, timeout) >= 0 && ok;
     }
-    xSemaphoreGive(s->partial_lock);
     return ok;
 }
 
@@ -112,7 +101,7 @@ static void sender_task(void *arg)
         }
         hammer_shape_t shape = hammer_message_build(t->buf, cmd->seed, t->tally.id, seq, cmd->min, cmd->max);
         int64_t started = esp_timer_get_time();
-        bool ok = s->cfg.partial ? send_partial(t, shape, timeout, &started) : send_whole(t, shape, timeout);
+        bool ok = s->cfg.partial ? send_partial(t, shape, timeout) : send_whole(t, shape, timeout);
         hammer_stats_count_send(&t->tally, seq, ok, started);
         if (!ok) {
             vTaskDelay(pdMS_TO_TICKS(ERROR_BACKOFF_MS));
@@ -127,9 +116,6 @@ static void senders_free(hammer_senders_t *s)
     for (uint32_t i = 0; i < HAMMER_MAX_TASKS; i++) {
         free(s->task[i].buf);
     }
-    if (s->partial_lock) {
-        vSemaphoreDelete(s->partial_lock);
-    }
     if (s->done) {
         vSemaphoreDelete(s->done);
     }
@@ -143,9 +129,8 @@ static hammer_senders_t *senders_new(const hammer_senders_cfg_t *cfg)
         return NULL;
     }
     s->cfg = *cfg;
-    s->partial_lock = xSemaphoreCreateMutex();
     s->done = xSemaphoreCreateCounting(HAMMER_MAX_TASKS, 0);
-    bool ok = s->partial_lock != NULL && s->done != NULL;
+    bool ok = s->done != NULL;
     for (uint32_t i = 0; ok && i < cfg->cmd->tasks; i++) {
         sender_t *t = &s->task[i];
         t->owner = s;

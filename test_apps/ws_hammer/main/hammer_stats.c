@@ -5,6 +5,7 @@
  * not changed until it has signalled its exit.
  */
 #include "hammer_stats.h"
+#include "hammer_run.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -165,13 +166,13 @@ void hammer_stats_count_send(hammer_task_tally_t *t, uint32_t seq, bool ok, int6
 static void report_once(void)
 {
     ESP_LOGI(TAG, "STATS scenario=%s t_ms=%lld sent=%lu send_err=%lu echoed=%lu corrupt=%lu out_of_order=%lu "
-             "reconnects=%lu free_heap=%lld min_free_heap=%lld open_fds=%d",
+             "reconnects=%lu free_heap=%lld min_free_heap=%lld open_fds=%d op=\"%s\"",
              s_reporter.scenario, (long long)(hammer_now_ms() - s_reporter.t0_ms),
              (unsigned long)hammer_stats_get(HAMMER_STAT_SENT), (unsigned long)hammer_stats_get(HAMMER_STAT_SEND_ERR),
              (unsigned long)hammer_stats_get(HAMMER_STAT_ECHOED), (unsigned long)hammer_stats_get(HAMMER_STAT_CORRUPT),
              (unsigned long)hammer_stats_get(HAMMER_STAT_OUT_OF_ORDER),
              (unsigned long)hammer_stats_get(HAMMER_STAT_RECONNECTS), (long long)hammer_free_heap(),
-             (long long)hammer_min_free_heap(), hammer_open_sockets());
+             (long long)hammer_min_free_heap(), hammer_open_sockets(), hammer_run_current_op());
 }
 
 static void reporter_task(void *arg)

@@ -1,7 +1,8 @@
 """A stand-in for the C hammer app that speaks docs/hammer-protocol.md over stdin/stdout, so the plugin, the
 runner and the log guard can be tested end to end without a C build. FAKE_MODE picks a misbehaviour:
 ok, lose (claims one message it never sent), tsan (prints a ThreadSanitizer report), abort (dies on a
-signal after RESULT), die_mid_run (dies before its RESULT), hang_quit (ignores quit)."""
+signal after RESULT), die_mid_run (dies before its RESULT), hang_quit (ignores quit). With FAKE_ENV_OUT set,
+it writes the sanitizer options it was started with to that file."""
 
 import os
 import sys
@@ -51,6 +52,9 @@ def run(fields):
 
 
 def main():
+    if os.environ.get("FAKE_ENV_OUT"):
+        with open(os.environ["FAKE_ENV_OUT"], "w") as out:
+            out.writelines(f"{name}={os.environ.get(name, '')}\n" for name in ("TSAN_OPTIONS", "UBSAN_OPTIONS"))
     log("I", "READY target=linux idf=fake buffer_size_default=1024")
     for line in sys.stdin:
         words = line.strip()

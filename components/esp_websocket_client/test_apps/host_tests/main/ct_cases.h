@@ -15,6 +15,7 @@ bool ct_case_receive(const ct_args_t *args);
 bool ct_case_server_close(const ct_args_t *args);
 bool ct_case_protocol_error(const ct_args_t *args);
 bool ct_case_handler_calls(const ct_args_t *args);
+bool ct_case_partial_stall(const ct_args_t *args);
 bool ct_case_stop_latency(const ct_args_t *args);
 bool ct_case_multi_send(const ct_args_t *args);
 bool ct_case_abort_storm(const ct_args_t *args);

@@ -1,7 +1,8 @@
 /*
  * ct_cases_load.c: concurrent senders.
  *   multi_send   tasks send hammer messages (docs/hammer-protocol.md) while the server streams; logs the
- *                slowest send, failures and disconnects. timeout_ms small + size > buffer makes many sends
+ *                slowest send, failures and disconnects. fragment=N sends each through the partial API in
+ *                calls of N bytes (no application lock: the client keeps the turn until FIN). timeout_ms small + size > buffer makes many sends
  *                time out on the lock: they must fail alone, never drop the connection (F12), and the long
  *                messages' frames must not interleave (F15; the server's ledger checks CRCs).
  *   abort_storm  tasks send while the server resets the connection: sends on a dead connection fail fast,
@@ -23,6 +24,7 @@ static const char *TAG = CT_TAG;
 typedef struct {
     esp_websocket_client_handle_t client;
     int id, msgs, size, gap_ms;
+    int fragment;        /* > 0: each message through the partial API, in calls of this many bytes */
     TickType_t timeout;
     atomic_int sent, failed, max_us, max_fail_us, done;
 } ct_sender_t;
@@ -34,6 +36,25 @@ static void atomic_max(atomic_int *slot, int value)
     }
 }
 
+/* One message through the partial API: a first call, continuations, then FIN, a tick apart so that other
+ * tasks' calls fall between them; the application takes no lock. Returns the bytes sent or -1. */
+static int send_in_calls(const ct_sender_t *s, const char *msg)
+{
+    int n = s->fragment < s->size ? s->fragment : s->size;
+    if (esp_websocket_client_send_bin_partial(s->client, msg, n, s->timeout) != n) {
+        return -1;
+    }
+    for (int off = n; off < s->size; off += n) {
+        vTaskDelay(1);
+        n = s->size - off < s->fragment ? s->size - off : s->fragment;
+        if (esp_websocket_client_send_cont_msg(s->client, msg + off, n, s->timeout) != n) {
+            return -1;
+        }
+    }
+    vTaskDelay(1);
+    return esp_websocket_client_send_fin(s->client, s->timeout) == 0 ? s->size : -1;
+}
+
 static void sender_task(void *arg)
 {
     ct_sender_t *s = arg;
@@ -41,7 +62,8 @@ static void sender_task(void *arg)
     for (int seq = 0; msg && seq < s->msgs; seq++) {
         ct_make_message(msg, s->size, s->id, seq);
         int64_t start = ct_now_us();
-        int ret = esp_websocket_client_send_bin(s->client, msg, s->size, s->timeout);
+        int ret = s->fragment > 0 ? send_in_calls(s, msg)
+                  : esp_websocket_client_send_bin(s->client, msg, s->size, s->timeout);
         int us = (int)(ct_now_us() - start);
         if (ret == s->size) {
             atomic_fetch_add(&s->sent, 1);
@@ -63,7 +85,8 @@ static bool run_senders(esp_websocket_client_handle_t c, const ct_args_t *args, 
     for (int i = 0; i < tasks; i++) {
         senders[i] = (ct_sender_t) {
             .client = c, .id = i, .msgs = ct_arg_int(args, "msgs", 20), .size = ct_arg_int(args, "size", 200),
-            .gap_ms = ct_arg_int(args, "gap_ms", 50), .timeout = pdMS_TO_TICKS(ct_arg_int(args, "timeout_ms", 5000)),
+            .gap_ms = ct_arg_int(args, "gap_ms", 50), .fragment = ct_arg_int(args, "fragment", 0),
+            .timeout = pdMS_TO_TICKS(ct_arg_int(args, "timeout_ms", 5000)),
         };
         char name[24];
         snprintf(name, sizeof(name), "sender%d", i);

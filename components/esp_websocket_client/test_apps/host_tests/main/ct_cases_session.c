@@ -1,15 +1,20 @@
 /*
  * ct_cases_session.c: one live session at a time: event order and payload bookkeeping (events, receive), a
- * server-initiated close (server_close), a server that breaks the protocol (protocol_error), and calls from
- * inside the client's own event handler (handler_calls).
- * Locking: the console task drives; the event handlers (client task) only touch atomics and the client.
+ * server-initiated close (server_close), a server that breaks the protocol (protocol_error), calls from
+ * inside the client's own event handler (handler_calls), and a fragmented message never finished
+ * (partial_stall).
+ * Locking: the console task drives; the event handlers (client task) and the staller task only touch atomics,
+ * their semaphore and the client.
  */
 #include <stdio.h>
 #include <string.h>
 #include "esp_log.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
+#include "freertos/semphr.h"
 #include "ct_cases.h"
+
+static const char *TAG = CT_TAG;
 
 static esp_websocket_client_handle_t start_client(const ct_args_t *args, ct_recorder_t *rec, bool close_reconnect)
 {
@@ -154,5 +159,58 @@ bool ct_case_handler_calls(const ct_args_t *args)
               atomic_load(&res.close_ret) == ESP_FAIL && atomic_load(&res.send_ret) == 12;
     ct_check("handler_calls", ok, detail);
     vTaskDelay(pdMS_TO_TICKS(100)); /* let the task finish freeing before the sanitizers look */
+    return ok;
+}
+
+typedef struct {
+    esp_websocket_client_handle_t client;
+    SemaphoreHandle_t release;
+    atomic_int begun, cont_ret, done;
+} ct_staller_t;
+
+/* Begins a fragmented message, then stops calling until released; its continuation comes after the abort. */
+static void staller_task(void *arg)
+{
+    ct_staller_t *st = arg;
+    atomic_store(&st->begun, esp_websocket_client_send_text_partial(st->client, "ab", 2, portMAX_DELAY) == 2 ? 1 : -1);
+    xSemaphoreTake(st->release, portMAX_DELAY);
+    atomic_store(&st->cont_ret, esp_websocket_client_send_cont_msg(st->client, "cd", 2, pdMS_TO_TICKS(1000)));
+    atomic_store(&st->done, 1);
+    vTaskDelete(NULL);
+}
+
+/* A task begins a fragmented message and never finishes it, while another task waits for the turn: after
+ * network_timeout_ms without a call the client aborts the connection, the waiting send fails then (not
+ * never), the client reconnects, the stalled message's continuation is refused there and a new message goes.
+ * The test checks the logged STALL line and the checks. */
+bool ct_case_partial_stall(const ct_args_t *args)
+{
+    static ct_staller_t st;
+    ct_recorder_t rec = {0};
+    esp_websocket_client_handle_t c = start_client(args, &rec, false);
+    st = (ct_staller_t) {.client = c, .release = xSemaphoreCreateBinary()};
+    bool ok = c && st.release && ct_wait_count(&rec.connected, 1, 5000) &&
+              xTaskCreate(staller_task, "staller", 4096, &st, 5, NULL) == pdPASS && ct_wait_count(&st.begun, 1, 5000);
+    ct_check("partial_stall_begun", ok, "connected, and a fragmented message begun by another task");
+    if (!ok) {
+        if (c) {
+            esp_websocket_client_destroy(c);
+        }
+        return false;
+    }
+    int64_t start = ct_now_us();
+    int waiting_ret = esp_websocket_client_send_text(c, "x", 1, portMAX_DELAY);
+    double waited_ms = ct_ms_since(start);
+    bool dropped = ct_wait_count(&rec.disconnected, 1, 5000);
+    bool reconnected = ct_wait_count(&rec.connected, 2, 10000);
+    xSemaphoreGive(st.release);
+    ct_wait_count(&st.done, 1, 5000);
+    int next_ret = reconnected ? esp_websocket_client_send_text(c, "y", 1, pdMS_TO_TICKS(5000)) : -1;
+    ESP_LOGI(TAG, "STALL waiting_ret=%d waited_ms=%.1f dropped=%d reconnected=%d cont_ret=%d next_ret=%d",
+             waiting_ret, waited_ms, dropped, reconnected, atomic_load(&st.cont_ret), next_ret);
+    ok = waiting_ret == -1 && dropped && reconnected && atomic_load(&st.cont_ret) == -1 && next_ret == 1;
+    ct_check("partial_stall_bounded", ok, "the stall aborted the connection; the old message is gone");
+    esp_websocket_client_destroy(c);
+    vSemaphoreDelete(st.release);
     return ok;
 }

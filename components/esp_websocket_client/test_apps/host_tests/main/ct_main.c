@@ -30,6 +30,7 @@ static const ct_case_t CASES[] = {
     {"server_close", ct_case_server_close},
     {"protocol_error", ct_case_protocol_error},
     {"handler_calls", ct_case_handler_calls},
+    {"partial_stall", ct_case_partial_stall},
     {"stop_latency", ct_case_stop_latency},
     {"multi_send", ct_case_multi_send},
     {"abort_storm", ct_case_abort_storm},
