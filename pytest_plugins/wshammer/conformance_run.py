@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .conformance import EXCLUDED, TESTEE_TAG, ConformanceRun, problems_of, render_cases, row_from_result, \
     testee_progress, to_json
-from .gdb import thread_stacks
+from .gdb import with_stacks
 from .host_build import elf_from_description, sanitizer_env, variant_of_build
 from .logscan import describe, fatal_findings
 from .report import JunitCase, write_junit_cases
@@ -112,10 +112,12 @@ def _follow(testee: _Testee, label: str, progress: Callable[[str], None]) -> str
     while not testee.done.wait(1.0):
         now = time.monotonic()
         if now - testee.last_end > STALL_S:
-            stacks = thread_stacks(testee.process.pid) if testee.process.poll() is None else ""
+            problem = with_stacks(
+                f"no case ended for {STALL_S:.0f} s after case {testee.cases_ended}: the testee was killed",
+                testee.process,
+            )
             testee.kill()
-            problem = f"no case ended for {STALL_S:.0f} s after case {testee.cases_ended}: the testee was killed"
-            return f"{problem}\nwhere each task stood:\n{stacks}" if stacks else problem
+            return problem
         if now - shown >= PROGRESS_EVERY_S:
             progress(f"conformance {label}: {testee.cases_ended} cases done")
             shown = now

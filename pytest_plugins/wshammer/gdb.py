@@ -30,3 +30,11 @@ def thread_stacks(pid: int) -> str:
         reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return f"no thread stacks: gdb could not attach to pid {pid} ({reason})"
     return f"{render_stacks(threads)}\n\ngdb's backtraces:\n{done.stdout.strip()}"
+
+
+def with_stacks(problem: str, process: subprocess.Popen | None) -> str:
+    """``problem``, then where each thread of ``process`` stands; taken while it still runs, so call it before
+    the kill. ``problem`` alone for no process (a board, QEMU) or one that has ended."""
+    if process is None or process.poll() is not None:
+        return problem
+    return f"{problem}\n\nwhere each task stood:\n{thread_stacks(process.pid)}"

@@ -221,7 +221,7 @@ def _sanitizer_report(kind: str, lines: list[str], start: int) -> Finding:
         if summary:
             what = what or summary.group(1).rstrip(".")
             if not frames and summary.group(2):
-                frames.append(f"{summary.group(3)} ({_short(summary.group(2))})")  # a report without stacks
+                frames.append(f"{summary.group(3)} ({short_location(summary.group(2))})")  # a report without stacks
             break
         if ubsan and (_UBSAN.match(line) or _REPORT_END.match(line) or parse_log_line(line)):
             break  # UBSan prints no SUMMARY per report: the next report or log line ends it
@@ -234,15 +234,15 @@ def _sanitizer_report(kind: str, lines: list[str], start: int) -> Finding:
             continue
         frame = _SAN_FRAME.match(line)
         if frame and not in_creation and not _RUNTIME_PATH.search(frame.group(2)):
-            frames.append(f"{frame.group(1)} ({_short(frame.group(2))})")
+            frames.append(f"{frame.group(1)} ({short_location(frame.group(2))})")
             if pending_word:
                 counterpart, pending_word = f"{pending_word} {frames[-1]}", ""
     if ubsan and not frames:
-        frames.append(_short(ubsan.group(1)))  # built without print_stacktrace: the report's own place
+        frames.append(short_location(ubsan.group(1)))  # built without print_stacktrace: the report's own place
     return Finding(kind, 0, "", what=what or kind, frames=tuple(frames), counterpart=counterpart)
 
 
-def _short(location: str) -> str:
+def short_location(location: str) -> str:
     """``/src/components/esp_websocket_client/ws_client_task.c:120`` -> ``esp_websocket_client/ws_client_task.c:120``"""
     return "/".join(location.split("/")[-2:])
 

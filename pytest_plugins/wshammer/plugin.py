@@ -21,11 +21,12 @@ import pytest
 
 from . import builds, report
 from .builds import BuildProblem, BuildRequest
+from .gdb import with_stacks
 from .host_build import VARIANTS, sanitizer_env
 from .idf_env import SUPPORTED_IDF_VERSIONS, IdfMissing, check_version, find_idf
 from .logscan import describe, fatal_findings
 from .report import ScenarioRecord
-from .runner import Hammer, HammerError, HammerResult, linux_process, with_stacks
+from .runner import Hammer, HammerError, HammerResult, linux_process
 from .scenarios import ScenarioPlan, plan, silence_timeout_s
 from .servers import BlackholePeer, EchoServer, SilentServer
 from .tls import TlsMaterial, make_tls_material
@@ -381,7 +382,7 @@ def _stop_linux_process(dut, send_quit: bool, quit_timeout_s: float) -> list[str
         while proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         if proc.poll() is None:
-            return [with_stacks(f"the app did not exit within {quit_timeout_s:g} s of 'quit' (hung shutdown)", dut)]
+            return [with_stacks(f"the app did not exit within {quit_timeout_s:g} s of 'quit' (hung shutdown)", proc)]
     code = proc.poll()
     if code is None or code == 0:
         return []

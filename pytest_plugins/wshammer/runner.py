@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .gdb import with_stacks
 from .logscan import wsh_events
 from .outcome import RunOutcome, collect_run
 from .scenarios import ScenarioPlan, run_timeout_s, silence_timeout_s
-from .gdb import thread_stacks
 from .servers import BlackholePeer, EchoServer, LedgerSnapshot, SilentServer
 from .tls import TlsMaterial
 from .verdict import Verdict, evaluate
@@ -72,20 +72,6 @@ def process_exit_status(dut) -> int | None:
     """The exit status of a linux DUT's process once it has ended; None while it runs, and for a board or QEMU."""
     proc = linux_process(dut)
     return proc.poll() if proc is not None else None
-
-
-def capture_stacks(dut) -> str:
-    """Every thread's backtrace of a linux DUT's live process (gdb.thread_stacks); "" for a board, QEMU or an
-    app that has ended. Taken before the app is killed, so a hang is a finding with a place."""
-    proc = linux_process(dut)
-    if proc is None or proc.poll() is not None:
-        return ""
-    return thread_stacks(proc.pid)
-
-
-def with_stacks(problem: str, dut) -> str:
-    stacks = capture_stacks(dut)
-    return f"{problem}\n\nwhere each task stood:\n{stacks}" if stacks else problem
 
 
 def format_command(scenario: str, uri: str, params: dict[str, Any]) -> str:
@@ -187,7 +173,8 @@ class Hammer:
             finished = self._follow(plan)
         except HangError as exc:
             text = read_from(self._logfile(), offset)
-            problem = with_stacks(f"{exc}\nthe app's last line: {last_line(text) or '(none since the command)'}", self._dut)
+            last = last_line(text) or "(none since the command)"
+            problem = with_stacks(f"{exc}\nthe app's last line: {last}", linux_process(self._dut))
             self._record(self._judge(plan, name, command, text, problem=problem))
             raise HangError(problem) from None
         except HammerError as exc:

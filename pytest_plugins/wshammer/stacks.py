@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .logscan import short_location
+
 # "Thread 4 (Thread 0x7f.. (LWP 11996) "name"):"; the LWP and the name are each optional.
 _THREAD = re.compile(r"^Thread (\d+) \((.*)\):\s*$")
 _LWP = re.compile(r"\(LWP (\d+)\)")
@@ -44,7 +46,7 @@ class Frame:
         """``func (folder/file.c:42)``: enough to find the line, short enough to read."""
         if not self.path:
             return self.function
-        return f"{self.function} ({'/'.join(self.path.split('/')[-2:])}:{self.line})"
+        return f"{self.function} ({short_location(self.path)}:{self.line})"
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 /*
  * ct_cases_load.c: concurrent senders.
  *   multi_send   tasks send hammer messages (docs/hammer-protocol.md) while the server streams; logs the
- *                slowest send, failures and disconnects. fragment=N sends each through the partial API in
- *                calls of N bytes (no application lock: the client keeps the turn until FIN). timeout_ms small + size > buffer makes many sends
+ *                slowest send, failures and disconnects. timeout_ms small + size > buffer makes many sends
  *                time out on the lock: they must fail alone, never drop the connection (F12), and the long
- *                messages' frames must not interleave (F15; the server's ledger checks CRCs).
+ *                messages' frames must not interleave (F15; the server's ledger checks CRCs). fragment=N sends
+ *                each message through the partial API in calls of N bytes, with no application lock.
  *   abort_storm  tasks send while the server resets the connection: sends on a dead connection fail fast,
  *                the client reconnects, nothing crashes (F3-F5).
  *   cycles       init/start/stop/destroy cycles and reconnects; logs fds and heap in use before/after (F13).
