@@ -14,6 +14,7 @@ the person at the terminal. No shared state.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +22,17 @@ from pathlib import Path
 from .host_build import HostBuildError, build_host_project
 from .idf_build import build_idf_project
 from .idf_env import DEFAULT_IDF_VERSION, IdfMissing, find_idf, is_real_idf
+from .sdkconfig import (
+    Setting,
+    SdkconfigError,
+    kconfig_includes,
+    kconfig_names,
+    merged,
+    not_taken,
+    parse_defaults,
+    parse_setting,
+    render_defaults,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HAMMER_APP = REPO_ROOT / "test_apps" / "ws_hammer"
@@ -45,10 +57,32 @@ class BuildRequest:
     config: str | None = None  # sdkconfig.ci.<config> for device builds
     platform: str = "host"  # linux only: one of PLATFORMS
     idf_version: str | None = None  # platform idf: the ESP-IDF version (None: the user's IDF_PATH or the default)
+    sdkconfig: tuple[Setting, ...] = ()  # the user's Kconfig options (sdkconfig.merged), after the app's defaults
 
 
-def component_tag(component: Path) -> str:
-    return hashlib.sha1(str(component.resolve()).encode()).hexdigest()[:8]
+def build_tag(request: BuildRequest) -> str:
+    """Names the tree and the options a build was made with: another tree or other options, another folder."""
+    key = str(request.component.resolve()) if request.component is not None else ""
+    if request.sdkconfig:
+        key += "\n" + "\n".join(f"{name}={value}" for name, value in request.sdkconfig)
+    return hashlib.sha1(key.encode()).hexdigest()[:8]
+
+
+def user_sdkconfig(settings: list[str] | None, defaults_files: list[Path] | None, option: str = "--sdkconfig") -> tuple[Setting, ...]:
+    """The options of ``--sdkconfig-defaults FILE`` (in order), then ``--sdkconfig KEY=VALUE`` (which win)."""
+    groups = []
+    try:
+        for path in defaults_files or ():
+            path = Path(path).expanduser()
+            try:
+                text = path.read_text()
+            except OSError as exc:
+                raise BuildProblem(f"{option}-defaults {path}: cannot read it ({exc.strerror or exc})") from None
+            groups.append(parse_defaults(text, str(path)))
+        groups.append([parse_setting(text, option) for text in settings or ()])
+    except SdkconfigError as exc:
+        raise BuildProblem(str(exc)) from None
+    return merged(*groups)
 
 
 def check_component(path: Path, option: str = "--component") -> Path:
@@ -89,8 +123,8 @@ def linux_build_dir(request: BuildRequest) -> Path:
         name = f"build_linux_idf{request.idf_version or DEFAULT_IDF_VERSION}"
     else:
         name = f"build_linux_{request.variant}"
-    if request.component is not None:
-        name += f"_{component_tag(request.component)}"
+    if request.component is not None or request.sdkconfig:
+        name += f"_{build_tag(request)}"
     return request.app_dir / name
 
 
@@ -117,20 +151,86 @@ def find_device_build(request: BuildRequest) -> Path:
 def build_linux(request: BuildRequest) -> Path:
     """Configure and build (ninja makes it a no-op when nothing changed); returns the build folder."""
     check_platform(request.platform, request.variant)
-    cmake_args = (f"-DWSH_COMPONENT_DIR={request.component}",) if request.component is not None else ()
     try:
         if request.platform == "idf":
             idf = find_idf(request.idf_version)
             request = replace(request, idf_version=idf.version)
-            build_idf_project(request.app_dir, linux_build_dir(request), idf, cmake_args=cmake_args)
+            build_dir = linux_build_dir(request)
+            build_idf_project(request.app_dir, build_dir, idf, cmake_args=linux_cmake_args(request, build_dir))
         else:
-            build_host_project(request.app_dir, linux_build_dir(request), request.variant, cmake_args=cmake_args)
+            build_dir = linux_build_dir(request)
+            build_host_project(request.app_dir, build_dir, request.variant, cmake_args=linux_cmake_args(request, build_dir))
     except IdfMissing as exc:
         raise BuildProblem(str(exc)) from None
     except HostBuildError as exc:
-        where = f"ESP-IDF v{request.idf_version}" if request.platform == "idf" else f"host/{request.variant}"
-        raise BuildProblem(f"building {request.app_dir.name} for linux on {where} failed:\n{exc}") from None
-    return linux_build_dir(request)
+        raise BuildProblem(f"building {request.app_dir.name} for linux on {platform_label(request)} failed:\n{exc}") from None
+    check_sdkconfig_taken(request, build_dir)
+    return build_dir
+
+
+def platform_label(request: BuildRequest) -> str:
+    return f"ESP-IDF v{request.idf_version}" if request.platform == "idf" else f"host/{request.variant}"
+
+
+def linux_cmake_args(request: BuildRequest, build_dir: Path) -> tuple[str, ...]:
+    """-D options of the tree under test; the user's Kconfig options go into a defaults file in the build folder,
+    listed after the project's own: ESP-IDF reads a project's sdkconfig.defaults only while SDKCONFIG_DEFAULTS is
+    unset, and test_apps/client_app.cmake lists the repository's first (a file listed twice changes nothing)."""
+    args = []
+    if request.component is not None:
+        args.append(f"-DWSH_COMPONENT_DIR={request.component}")
+    if request.sdkconfig:
+        own = request.app_dir / "sdkconfig.defaults"
+        defaults = build_dir / "wsh_sdkconfig.defaults"
+        text = render_defaults(request.sdkconfig)
+        if not defaults.is_file() or defaults.read_text() != text:  # rewritten, it would make CMake configure again
+            build_dir.mkdir(parents=True, exist_ok=True)
+            defaults.write_text(text)
+        listed = [own, defaults] if own.is_file() else [defaults]
+        args.append("-DSDKCONFIG_DEFAULTS=" + ";".join(str(path) for path in listed))
+    return tuple(args)
+
+
+def check_sdkconfig_taken(request: BuildRequest, build_dir: Path) -> None:
+    """Kconfig drops an option it does not know without a word: a build that lacks one the user set is refused."""
+    if not request.sdkconfig:
+        return
+    config_json = build_dir / "config" / "sdkconfig.json"
+    try:
+        values = json.loads(config_json.read_text())
+    except (OSError, ValueError) as exc:
+        raise BuildProblem(f"{config_json}: cannot read the build's configuration ({exc})") from None
+    idf_path = find_idf(request.idf_version).path if request.platform == "idf" else HOST_IDF_PATH
+    problems = not_taken(request.sdkconfig, values, defined_kconfig_names(build_dir, idf_path))
+    if problems:
+        raise BuildProblem(
+            f"the {platform_label(request)} build of {request.app_dir.name} did not take the options given:\n  "
+            + "\n  ".join(problems)
+        )
+
+
+def defined_kconfig_names(build_dir: Path, idf_path: Path) -> set[str]:
+    """Every option the build's Kconfig files define: ESP-IDF's root Kconfig and the components' (listed in
+    ``kconfigs*.in``, in the build folder on ESP-IDF and under ``config/`` on host/), following their sources."""
+    env = {"IDF_PATH": str(idf_path), "IDF_TARGET": "linux"}
+    pending = [str(idf_path / "Kconfig")]
+    for listing in ("kconfigs.in", "kconfigs_projbuild.in", "config/kconfigs.in", "config/kconfigs_projbuild.in"):
+        if (build_dir / listing).is_file():
+            pending += kconfig_includes((build_dir / listing).read_text(), str(build_dir), env)
+    names: set[str] = set()
+    seen: set[str] = set()
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            text = Path(path).read_text(errors="replace")
+        except OSError:
+            continue  # an osource of a file this target lacks
+        names |= kconfig_names(text)
+        pending += kconfig_includes(text, str(Path(path).parent), env)
+    return names
 
 
 def real_idf_path(environ: dict[str, str] | None = None) -> Path | None:

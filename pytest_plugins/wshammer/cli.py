@@ -12,6 +12,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .builds import BuildProblem, BuildRequest
 from .conformance import CASES, TRANSPORTS, render_findings, select_cases
 from .host_build import VARIANTS
 from .idf_env import DEFAULT_IDF_VERSION, SUPPORTED_IDF_VERSIONS
+from .sdkconfig import render_defaults
 
 DEVICE_TARGETS = ("esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c5", "esp32c6", "esp32h2", "esp32p4")
 TARGETS = ("linux", *DEVICE_TARGETS)
@@ -48,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"--platform idf: the ESP-IDF version (default: IDF_PATH's, else {DEFAULT_IDF_VERSION} from scripts/setup.sh)",
         )
         p.add_argument("--component", type=Path, metavar="PATH", help="build with this esp_websocket_client tree")
+        p.add_argument(
+            "--sdkconfig", action="append", metavar="KEY=VALUE",
+            help="a Kconfig option for the build, e.g. ESP_WS_CLIENT_SEPARATE_TX_LOCK=y (repeatable; wins over files)",
+        )
+        p.add_argument(
+            "--sdkconfig-defaults", action="append", type=Path, metavar="FILE",
+            help="an sdkconfig defaults file applied after the app's own (repeatable)",
+        )
 
     build = sub.add_parser("build", help="build the hammer app (or another app with --app)")
     common(build)
@@ -81,6 +91,7 @@ def check_args(ns: argparse.Namespace) -> None:
     """Cross-argument checks argparse cannot express."""
     if ns.component is not None:
         ns.component = builds.check_component(ns.component)
+    ns.settings = builds.user_sdkconfig(ns.sdkconfig, ns.sdkconfig_defaults)
     if ns.target == "linux":
         builds.check_platform(ns.platform, ns.variant)
     elif ns.platform != builds.PLATFORMS[0] or ns.idf_version is not None:
@@ -105,8 +116,11 @@ def check_args(ns: argparse.Namespace) -> None:
             raise UsageProblem(f"--qemu: Espressif's QEMU emulates {', '.join(QEMU_TARGETS)}, not {ns.target}")
         if ns.target == "linux" and (ns.qemu or ns.port):
             raise UsageProblem("--qemu and --port are for device targets, not linux")
-        if ns.target != "linux" and ns.component is not None:
-            raise UsageProblem("--component on a device target: build with `wshammer build --component` first")
+        if ns.target != "linux" and (ns.component is not None or ns.settings):
+            raise UsageProblem(
+                "--component and --sdkconfig on a device target: build with `wshammer build --target "
+                f"{ns.target} --component ... --sdkconfig ...` first; the run uses that build"
+            )
 
 
 def writable_dir(path: Path) -> Path:
@@ -136,6 +150,8 @@ def pytest_args(ns: argparse.Namespace) -> list[str]:
             args += ["--port", ns.port]
     if ns.component is not None:
         args += ["--wsh-component", str(ns.component)]
+    for name, value in ns.settings:
+        args += ["--wsh-sdkconfig", f"{name}={value}"]
     if ns.report is not None:
         args += ["--wsh-report", str(ns.report)]
     if ns.keyword:
@@ -146,16 +162,21 @@ def pytest_args(ns: argparse.Namespace) -> list[str]:
 
 
 def linux_request(ns: argparse.Namespace, app: Path) -> BuildRequest:
-    return BuildRequest(app, "linux", ns.variant, ns.component, platform=ns.platform, idf_version=ns.idf_version)
+    return BuildRequest(
+        app, "linux", ns.variant, ns.component, platform=ns.platform, idf_version=ns.idf_version, sdkconfig=ns.settings
+    )
 
 
-def idf_build_apps_args(app: Path, target: str, config: str | None) -> list[str]:
+def idf_build_apps_args(app: Path, target: str, config: str | None, overrides: Path | None = None) -> list[str]:
     rules = f"sdkconfig.ci.{config}=" if config else "sdkconfig.ci.*="
-    return [
+    args = [
         sys.executable, "-m", "idf_build_apps", "build",
         "-p", str(app), "-t", target, "--config-rules", rules,
         "--build-dir", "build_@t_@w", "--build-log-filename", "build_@t_@w.log",
     ]
+    if overrides is not None:  # idf-build-apps applies it after every sdkconfig.ci file
+        args += ["--override-sdkconfig-files", str(overrides)]
+    return args
 
 
 def missing_idf_message(target: str) -> str:
@@ -178,7 +199,12 @@ def do_build(ns: argparse.Namespace) -> int:
     env = dict(os.environ)
     if ns.component is not None:
         env["WSH_COMPONENT_DIR"] = str(ns.component)
-    code = subprocess.call(idf_build_apps_args(ns.app, ns.target, ns.config), env=env)
+    with tempfile.TemporaryDirectory(prefix="wshammer-sdkconfig-") as scratch:
+        overrides = None
+        if ns.settings:
+            overrides = Path(scratch) / "sdkconfig.user"
+            overrides.write_text(render_defaults(ns.settings))
+        code = subprocess.call(idf_build_apps_args(ns.app, ns.target, ns.config, overrides), env=env)
     return EXIT_OK if code == 0 else EXIT_UNUSABLE
 
 

@@ -67,6 +67,17 @@ class WshEvent:
             raise ValueError(f"{self.event} line {self.line_no}: {key}={raw!r} is not a number") from None
 
 
+# Findings that name a row of the failure catalogue (docs/failures.md) by themselves. Races and memory errors
+# are not here: which row a data race or a use-after-free belongs to depends on where it is.
+_CATALOGUE = (
+    (re.compile(r"VIOLATION kind=tls_concurrent\b"), "F2: a TLS read beside a TLS write on one connection"),
+    (re.compile(r"VIOLATION kind=ws_write_concurrent\b"), "F15: frames of two tasks written at once"),
+    (re.compile(r"VIOLATION kind=io_after_close\b"), "F3/F4: I/O on a transport already closed"),
+    (re.compile(r"VIOLATION kind=close_during_io\b"), "F4: a close while another task is inside the transport"),
+)
+_CATALOGUE_BY_KIND = {"lsan": "F13: memory never freed"}
+
+
 @dataclass(frozen=True)
 class Finding:
     kind: str
@@ -83,8 +94,10 @@ class Finding:
     @property
     def headline(self) -> str:
         """One line: for a sanitizer report, what happened and where, in the tree under test when it shows."""
+        row = self.catalogue_row
         if not self.what:
-            return self.excerpt.splitlines()[0] if self.excerpt else ""
+            first = self.excerpt.splitlines()[0] if self.excerpt else ""
+            return f"{first} [{row}]" if row else first
         where = self.frames[0] if self.frames else "an unknown place"
         line = f"{self.what} in {where}"
         component = next((f for f in self.frames if _COMPONENT_DIR in f), None)
@@ -92,7 +105,14 @@ class Finding:
             line += f", from {component}"
         if self.counterpart:
             line += f"; {self.counterpart}"
-        return line + (f" (x{self.count})" if self.count > 1 else "")
+        line += f" (x{self.count})" if self.count > 1 else ""
+        return f"{line} [{row}]" if row else line
+
+    @property
+    def catalogue_row(self) -> str | None:
+        """The failure catalogue's row this finding is by itself, where that is clear (docs/failures.md)."""
+        first = self.excerpt.splitlines()[0] if self.excerpt else ""
+        return _CATALOGUE_BY_KIND.get(self.kind) or next((n for p, n in _CATALOGUE if p.search(first)), None)
 
 
 def clean_lines(text: str) -> list[str]:

@@ -56,6 +56,7 @@ class WshOptions:
     app_config: str | None = None  # device builds' sdkconfig.ci.<name>; None on linux
     platform: str = builds.PLATFORMS[0]  # linux only: host/ or ESP-IDF's own linux target
     idf_version: str | None = None  # platform idf: None is the user's IDF_PATH or the default version
+    sdkconfig: tuple[tuple[str, str], ...] = ()  # linux builds: the user's Kconfig options (builds.user_sdkconfig)
 
     @property
     def on_linux(self) -> bool:
@@ -86,6 +87,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--wsh-component", default=None, metavar="PATH", help="another esp_websocket_client tree to build the apps with"
+    )
+    group.addoption(
+        "--wsh-sdkconfig", action="append", default=None, metavar="KEY=VALUE",
+        help="linux builds: a Kconfig option of the tree under test (repeatable; wins over --wsh-sdkconfig-defaults)",
+    )
+    group.addoption(
+        "--wsh-sdkconfig-defaults", action="append", default=None, metavar="FILE",
+        help="linux builds: an sdkconfig defaults file applied after the app's own (repeatable)",
     )
     group.addoption(
         "--wsh-server-host",
@@ -150,8 +159,15 @@ def parse_options(config: pytest.Config) -> WshOptions:
     component = config.getoption("wsh_component")
     try:
         component_path = builds.check_component(Path(component), "--wsh-component") if component else None
+        settings = builds.user_sdkconfig(
+            config.getoption("wsh_sdkconfig"), config.getoption("wsh_sdkconfig_defaults"), "--wsh-sdkconfig"
+        )
     except BuildProblem as exc:
         raise pytest.UsageError(str(exc)) from None
+    if settings and target != "linux":
+        raise pytest.UsageError(
+            f"--wsh-sdkconfig: device builds are made before the run (wshammer build --target {target} --sdkconfig ...)"
+        )
     try:
         quit_timeout = float(config.getoption("wsh_quit_timeout"))
     except ValueError:
@@ -190,6 +206,7 @@ def parse_options(config: pytest.Config) -> WshOptions:
         app_config=app_config,
         platform=platform,
         idf_version=idf_version,
+        sdkconfig=settings,
     )
 
 
@@ -265,6 +282,7 @@ def wsh_app_build(wsh_options: WshOptions) -> Callable[[Path, str | None], Path]
             config=config,
             platform=wsh_options.platform,
             idf_version=wsh_options.idf_version,
+            sdkconfig=wsh_options.sdkconfig,
         )
         if request not in cache:
             try:
@@ -481,9 +499,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     records = config.stash.get(_RECORDS_KEY, [])
     if not records:
         return
+    options: WshOptions = config.stash[_OPTIONS_KEY]
     terminalreporter.write_sep("=", "wshammer scenarios")
+    terminalreporter.write_line(report.tree_line(options.component, options.sdkconfig))
     terminalreporter.write(report.render_table(records, width=max(terminalreporter._tw.fullwidth, 120)))
-    report_dir = config.stash[_OPTIONS_KEY].report_dir
+    report_dir = options.report_dir
     if report_dir is not None:
         for path in report.write_all(records, report_dir):
             terminalreporter.write_line(f"wrote {path}")

@@ -108,6 +108,12 @@ def summary_table(records: Sequence[ScenarioRecord], width: int = 160) -> Table:
     return table
 
 
+def tree_line(component: Path | None, sdkconfig: Sequence[tuple[str, str]]) -> str:
+    """What was hammered: the client tree and the Kconfig options the user gave it."""
+    options = " ".join(f"{name}={value}" for name, value in sdkconfig) or "the app's defaults"
+    return f"client: {component if component is not None else 'wshammer components/esp_websocket_client'}; sdkconfig: {options}"
+
+
 def render_table(records: Sequence[ScenarioRecord], width: int = 160) -> str:
     width = table_width(records, width)
     console = Console(width=width, record=True, force_terminal=False, color_system=None)

@@ -183,6 +183,10 @@ class Hammer:
         text = wait_for_text(self._logfile(), offset, "wsh: RESULT" if finished else "wsh: BADCMD", 5.0)
         server.ledger.wait_until(lambda snap: snap.open_connections == 0, SETTLE_S)
         result = self._judge(plan, name, command, text)
+        if result.outcome.result is not None and result.outcome.result.fields.get("wedged") == "1":
+            # The app gave up on a call that never returned; the task is still stuck in it: say where.
+            stuck = with_stacks(f"{plan.scenario}: a task is stuck inside the client", linux_process(self._dut))
+            result = self._judge(plan, name, command, text, problem=stuck)
         self._record(result)
         return result
 

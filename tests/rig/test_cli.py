@@ -59,6 +59,9 @@ def test_argparse_rejects_bad_values(capsys, argv, needle):
         (["conformance", "--cases", "six"], "--cases: not an Autobahn case id or glob: six"),
         (["conformance", "--report", "/proc/wshammer"], "--report /proc/wshammer: cannot write there"),
         (["conformance", "--variant", "tsan", "--platform", "idf"], "variant tsan needs the host platform"),
+        (["run", "--sdkconfig", "SEPARATE_TX_LOCK"], "--sdkconfig 'SEPARATE_TX_LOCK': expected KEY=VALUE"),
+        (["run", "--sdkconfig-defaults", "/no/such.defaults"], "--sdkconfig-defaults /no/such.defaults: cannot read"),
+        (["run", "--target", "esp32", "--sdkconfig", "A=y"], "build with `wshammer build --target esp32"),
     ],
 )
 def test_inconsistent_arguments_exit_2_with_a_message(capsys, argv, needle):
@@ -119,6 +122,23 @@ def test_idf_build_apps_command_names_the_build_folders():
     args = cli.idf_build_apps_args(Path("/app"), "esp32", "wifi")
     assert args[1:4] == ["-m", "idf_build_apps", "build"]
     assert "build_@t_@w" in args and "sdkconfig.ci.wifi=" in args
+    assert "--override-sdkconfig-files" not in args
+    with_options = cli.idf_build_apps_args(Path("/app"), "esp32", "wifi", Path("/tmp/user.defaults"))
+    assert with_options[-2:] == ["--override-sdkconfig-files", "/tmp/user.defaults"]
+
+
+def test_kconfig_options_reach_pytest_merged(tmp_path):
+    defaults = tmp_path / "tree.defaults"
+    defaults.write_text("CONFIG_ESP_WS_CLIENT_CHECK_UTF8=y\nCONFIG_FREERTOS_HZ=1000\n")
+    ns = cli.build_parser().parse_args(
+        ["run", "--sdkconfig-defaults", str(defaults), "--sdkconfig", "ESP_WS_CLIENT_CHECK_UTF8=n"]
+    )
+    cli.check_args(ns)
+    args = cli.pytest_args(ns)
+    given = [args[i + 1] for i, arg in enumerate(args) if arg == "--wsh-sdkconfig"]
+    assert given == ["CONFIG_ESP_WS_CLIENT_CHECK_UTF8=n", "CONFIG_FREERTOS_HZ=1000"]
+    assert cli.linux_request(ns, builds.HAMMER_APP).sdkconfig == (
+        ("CONFIG_ESP_WS_CLIENT_CHECK_UTF8", "n"), ("CONFIG_FREERTOS_HZ", "1000"))
 
 
 def test_console_script_prints_no_traceback():

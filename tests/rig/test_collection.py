@@ -36,8 +36,10 @@ def test_plain_pytest_collects_linux_only(linux_items):
     names = {item.split("::")[1].split("[")[0] for item in linux_items}
     assert names == {
         f"test_{s}"
-        for s in ("echo", "multi_send", "multi_send_large", "partial", "abort_storm", "server_faults",
-                  "wss_reconnect", "lifecycle", "stop_latency")
+        for s in ("echo", "multi_send", "multi_send_large", "multi_send_stream", "multi_send_short_timeouts",
+                  "partial", "abort_storm", "abort_storm_wss", "server_faults", "wss_reconnect",
+                  "wss_reconnect_reset_large", "lifecycle",
+                  "stop_latency")
     }
 
 

@@ -200,3 +200,12 @@ def test_other_tags_and_unknown_events_are_ignored():
 
 def test_clean_lines_strips_console_prefix():
     assert clean_lines("2026-01-01 10:00:00 [dut-1] I (1) wsh: READY\r\n") == ["I (1) wsh: READY"]
+
+
+def test_a_finding_that_is_a_catalogue_row_by_itself_names_it():
+    (violation,) = fatal_findings(read("host_sentinel_violation.txt"))
+    assert violation.headline.endswith("op=write [F2: a TLS read beside a TLS write on one connection]")
+    (leak,) = [f for f in fatal_findings(read("lsan_leak.txt")) if f.kind == "lsan"]
+    assert leak.headline == "75 byte(s) leaked in 3 allocation(s) in dup_uri (sanrec/leak.c:4) [F13: memory never freed]"
+    races = [f for f in fatal_findings(read("tsan_two_races.txt")) if f.kind == "tsan"]
+    assert races and all(f.catalogue_row is None for f in races)  # a race's row depends on where it is

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wshammer.scenarios import FAULT_PATHS, SCENARIOS
+from wshammer.scenarios import FAULT_PATHS, SCENARIOS, SHAPES
 
 REPO = Path(__file__).resolve().parents[2]
 COMPONENT_DIR = REPO / "components" / "esp_websocket_client"
@@ -93,17 +93,15 @@ def read_junit(report_dir: Path) -> ET.Element:
 # --- pure --------------------------------------------------------------------------------------------
 
 def suite_names() -> list[str]:
-    """The names the hammer suite records, in order: one per scenario, multi_send also at its large size,
+    """The names the hammer suite records, in order: one per scenario and one per shape of it (SHAPES),
     server_faults once per fault path (test_apps/ws_hammer/pytest_ws_hammer.py names those runs
-    ``multi_send large`` and ``server_faults <fault>``)."""
+    ``multi_send <shape>`` and ``server_faults <fault>``)."""
     names: list[str] = []
     for scenario in SCENARIOS:
-        if scenario == "multi_send":
-            names += ["multi_send", "multi_send large"]
-        elif scenario == "server_faults":
+        if scenario == "server_faults":
             names += [f"server_faults {fault}" for fault in FAULT_PATHS]
         else:
-            names.append(scenario)
+            names += [scenario, *(f"{scenario} {shape}" for shape in SHAPES.get(scenario, ()))]
     return names
 
 

@@ -68,3 +68,28 @@ def test_client_without_utf8_check_fails_section_6(tmp_path) -> None:
     assert {"6.1.1", "6.2.1", "6.5.1", "6.7.1"} <= passed, sorted(passed)
     # The table printed at the end names the case with its verdict on one row.
     assert re.search(r"^│ 6\.3\.1\s+│[^│]*│ FAILED\s+│", run.output, re.MULTILINE), run.tail()
+
+
+def test_a_kconfig_option_of_the_tree_under_test_reaches_its_build(tmp_path) -> None:
+    """``--sdkconfig`` sets an option of the tree under test: our own client with its UTF-8 check turned off
+    fails the invalid-text cases as the mutant above does, and still passes a valid one."""
+    args = ["--variant", "debug", "--transport", "ws", "--cases", "6.3.*", "--cases", "6.1.1",
+            "--sdkconfig", "ESP_WS_CLIENT_CHECK_UTF8=n"]
+    run, summary = conformance(args, tmp_path / "report", "debug")
+    (result,) = summary["runs"]
+    verdicts = {r["case_id"]: r["passed"] for r in result["results"]}
+    assert run.returncode == 1 and verdicts == {"6.1.1": True, "6.3.1": False, "6.3.2": False}, (verdicts, run.tail())
+
+
+def test_an_option_the_build_does_not_take_is_refused(tmp_path) -> None:
+    """Kconfig drops an unknown option without a word; the rig refuses the build, naming it (a typo, and an
+    option whose dependency, external RAM, the linux target lacks)."""
+    args = ["--variant", "debug", "--transport", "ws", "--cases", "6.1.1",
+            "--sdkconfig", "ESP_WS_CLIENT_CHEK_UTF8=n", "--sdkconfig", "ESP_WS_CLIENT_ALLOC_IN_EXT_RAM=y",
+            "--sdkconfig", "ESP_WS_CLIENT_CHECK_UTF8=y"]
+    run = suite_cli.run_cli(args, tmp_path / "report", TIMEOUT_S["debug"], subcommand="conformance")
+    assert run.returncode == 2, run.tail()
+    assert "did not take the options given" in run.output and "Traceback" not in run.output
+    assert "CONFIG_ESP_WS_CLIENT_CHEK_UTF8=n: no Kconfig of this build defines it" in run.output
+    assert "CONFIG_ESP_WS_CLIENT_ALLOC_IN_EXT_RAM=y: not offered in this build (its dependencies are off)" in run.output
+    assert "CONFIG_ESP_WS_CLIENT_CHECK_UTF8=y" not in run.output  # taken

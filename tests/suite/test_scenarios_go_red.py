@@ -65,7 +65,7 @@ CASES = (
     RedCase("echo", "echo", "rig_data_offset_after_advance", "debug", (r"app counted corrupt=[1-9]",)),
     RedCase(
         "multi_send",
-        "multi_send and not large",
+        "multi_send and not large and not stream and not short_timeouts",
         "unlocked_send",
         "debug",
         # The interleaved frames then break the stream (a server protocol error) or crash the app: either way
@@ -79,6 +79,22 @@ CASES = (
         "multi_send large",
         "multi_send_large",
         "message_holds_lock",
+        "debug",
+        (r"the connection to a healthy server failed",),
+    ),
+    # The client task waits for the next push inside a locked read (F1): every send waits with it.
+    RedCase(
+        "multi_send stream",
+        "multi_send_stream",
+        "reader_holds_lock",
+        "debug",
+        (r"a send took [\d.]+ ms \(bound \d+ ms; .*\(F1\)",),
+    ),
+    # A send that misses its turn within 5 ms aborts the connection (F12).
+    RedCase(
+        "multi_send short_timeouts",
+        "multi_send_short_timeouts",
+        "timeout_aborts",
         "debug",
         (r"the connection to a healthy server failed",),
     ),
@@ -102,7 +118,7 @@ CASES = (
     # fails abort_storm's heap bound, see the report).
     RedCase(
         "abort_storm",
-        "abort_storm",
+        "abort_storm and not wss",
         "user_task_close",
         "debug",
         (r"^\[sentinel\] .*VIOLATION kind=io_after_close",),
@@ -118,7 +134,7 @@ CASES = (
     ),
     RedCase(
         "wss_reconnect",
-        "wss_reconnect",
+        "wss_reconnect and not reset_large",
         "tls_read_beside_write",
         "debug",
         (r"^\[sentinel\] .*VIOLATION kind=tls_concurrent",),
@@ -135,7 +151,7 @@ CASES = (
     # tolerance; LeakSanitizer names it at exit.
     RedCase(
         "wss_reconnect",
-        "wss_reconnect",
+        "wss_reconnect and not reset_large",
         "leak_per_reconnect",
         "asan",
         (r"^\[lsan\] .*LeakSanitizer: detected memory leaks",),
@@ -147,16 +163,47 @@ CASES = (
         "stop_returns_early",
         "asan",
         (FREED_UNDER_TASK, r"esp_websocket_client/(ws_client_\w+|esp_websocket_client)\.c"),
+        attempts=3,  # 8 runs of 10: the task may be done before destroy frees the client
     ),
-    RedCase("lifecycle", "lifecycle", "stop_returns_early", "asan", (FREED_UNDER_TASK,)),
+    RedCase("lifecycle", "lifecycle", "stop_returns_early", "asan", (FREED_UNDER_TASK,), attempts=3),
     # start() that clears EXITED only after its task ran (F7): a task that failed at once has exited already,
     # so the stop of start_failed waits forever.
     RedCase("stop_latency", "stop_latency", "rig_start_clears_exited_late", "debug",
             (r"stop_latency: no RESULT within \d+ s", HUNG_IN_STOP, r'op="stop"')),
+    # A stop that lands before the client task runs is lost (the task clears it as it begins): destroy()
+    # right after start() waits forever, named by the scenario task's place in the hang report.
+    RedCase("lifecycle", "lifecycle", "rig_task_forgets_an_early_stop", "debug",
+            (r"lifecycle: no RESULT within \d+ s", HUNG_IN_STOP, r'op="destroy"')),
+    # A connected task that notices stop() only when its 1 s wait for data ends (upstream 1.8's stop while idle).
+    RedCase("stop_latency", "stop_latency", "rig_stop_waits_out_the_read", "debug",
+            (r"stop\(s\) took >= 250 ms; worst \d+(\.\d+)? ms in state \w+ \(slow in: [^)]*connected_idle",)),
+    # stop() in the reconnect wait waits for the reconnect timer (F10).
+    RedCase("stop_latency", "stop_latency", "rig_reconnect_wait_ignores_stop", "debug",
+            (r"stop\(s\) took >= 250 ms; .*\(slow in: [^)]*reconnect_wait",)),
+    # stop() leaves a TCP connect, TLS handshake or upgrade to finish or time out (F9); on host/, where stop()
+    # can cut all three.
+    RedCase("stop_latency", "stop_latency", "rig_stop_waits_for_the_connect", "debug",
+            (r"stop\(s\) took >= 250 ms; .*\(slow in: tcp_connect, tls_handshake, ws_handshake\)",)),
+    # A send refused for a closed connection keeps the lock (F14): the next task to lock waits forever, and the
+    # rig names it from the stuck task's stack.
+    RedCase("abort_storm", "abort_storm and not wss", "rig_refused_send_keeps_the_lock", "debug",
+            (r"abort_storm: a task is stuck inside the client",
+             r"\| ws_lock \(esp_websocket_client/esp_websocket_client\.c:\d+\) \| xQueueTakeMutexRecursive")),
+    # The storm over wss with a refused send that keeps the lock (F14 beside TLS). The storm's wss run is F2's
+    # too, but there tls_read_beside_write shows in only 5 runs of 10 (chaos leaves few sends beside reads):
+    # F2's proof in CI is wss_reconnect's.
+    RedCase("abort_storm wss", "abort_storm_wss", "rig_refused_send_keeps_the_lock", "debug",
+            (r"abort_storm: a task is stuck inside the client",
+             r"\| ws_lock \(esp_websocket_client/esp_websocket_client\.c:\d+\) \| xQueueTakeMutexRecursive"),
+            attempts=3),
+    # A send that goes on with its message after the client task ended the connection under it (F5): the
+    # rest of the message is written to the closed transport.
+    RedCase("wss_reconnect reset_large", "wss_reconnect and reset_large", "rig_send_goes_on_after_the_abort",
+            "debug", (r"^\[sentinel\] .*VIOLATION kind=io_after_close .*task=wsh_sender",), attempts=3),
     # The same defects on ESP-IDF's own linux target, where no sanitizer runs: the app's own checks name them.
     RedCase("lifecycle", "lifecycle", "leak_per_reconnect", "debug", (HEAP_FELL_OVER_CYCLES,),
             idf_version=DEFAULT_IDF_VERSION),
-    RedCase("stop_latency", "stop_latency", "stop_returns_early", "debug", (STOP_EARLY_ON_IDF,),
+    RedCase("stop_latency", "stop_latency", "stop_returns_early", "debug", (STOP_EARLY_ON_IDF,), attempts=3,
             idf_version=DEFAULT_IDF_VERSION),
     # ESP-IDF's transport checks no continuation order: without the client's own checks a stray continuation
     # reaches the application.
@@ -191,20 +238,26 @@ def test_every_rig_mutant_is_used() -> None:
     assert rig_patches <= {case.mutant for case in CASES}
 
 
+def why_not_red(case: RedCase, run: suite_cli.CliRun, record: dict) -> str | None:
+    """None when the run went red for every one of the case's causes, else what the rig said instead."""
+    evidence = suite_cli.failure_evidence(record, suite_cli.guard_findings(run.output))
+    if run.returncode != 1 or record["ok"]:
+        return f"{case.record} passed on {case.mutant}:\n{run.tail()}"
+    missing = [cause for cause in case.causes if not re.search(cause, evidence, re.MULTILINE)]
+    if missing:
+        return f"{case.record} went red on {case.mutant}, but not for {missing}; the rig said:\n{evidence}"
+    return None
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_scenario_goes_red_on_mutant(case: RedCase, tmp_path) -> None:
     copy = suite_cli.mutant_copy(case.mutant)
     for attempt in range(1, case.attempts + 1):
         run, record = run_selection(case, tmp_path / f"attempt{attempt}", copy)
-        if run.returncode != 0:
-            break
-    evidence = suite_cli.failure_evidence(record, suite_cli.guard_findings(run.output))
-    print(evidence[:2000])
-    assert run.returncode == 1 and not record["ok"], (
-        f"{case.record} passed on {case.mutant} in {case.attempts} run(s):\n{run.tail()}"
-    )
-    missing = [cause for cause in case.causes if not re.search(cause, evidence, re.MULTILINE)]
-    assert not missing, f"{case.record} went red on {case.mutant}, but not for {missing}; the rig said:\n{evidence}"
+        problem = why_not_red(case, run, record)
+        if problem is None:
+            return
+    pytest.fail(f"{problem}\n({case.attempts} run(s))", pytrace=False)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

@@ -204,11 +204,11 @@ class EchoServer(BackgroundServer):
     async def _push_stream(self, ws: ServerConnection, conn_id: int, plan: FaultPlan) -> None:
         seq = 0
         try:
-            while True:
-                await asyncio.sleep(plan.interval_ms / 1000)
+            while True:  # the first push at once: a short run still reads beside its sends
                 await ws.send(message.build(message.PUSH_TASK, seq, plan.size))
                 self.ledger.record_push(conn_id)
                 seq += 1
+                await asyncio.sleep(plan.interval_ms / 1000)
         except ConnectionClosed:
             pass
 

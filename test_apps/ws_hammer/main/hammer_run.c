@@ -135,12 +135,13 @@ static void log_result(const hammer_cmd_t *cmd, const hammer_verdict_t *verdict,
 {
     ESP_LOGI(TAG, "RESULT scenario=%s verdict=%s sent=%" PRIu32 " send_err=%" PRIu32 " echoed=%" PRIu32
              " corrupt=%" PRIu32 " out_of_order=%" PRIu32 " reconnects=%" PRIu32 " heap_start=%lld"
-             " heap_end=%lld min_free_heap=%lld fds_start=%d fds_end=%d elapsed_ms=%lld%s reason=\"%s\"",
+             " heap_end=%lld min_free_heap=%lld fds_start=%d fds_end=%d elapsed_ms=%lld wedged=%d%s reason=\"%s\"",
              cmd->scenario, verdict->failed ? "FAIL" : "PASS", hammer_stats_get(HAMMER_STAT_SENT),
              hammer_stats_get(HAMMER_STAT_SEND_ERR), hammer_stats_get(HAMMER_STAT_ECHOED),
              hammer_stats_get(HAMMER_STAT_CORRUPT), hammer_stats_get(HAMMER_STAT_OUT_OF_ORDER),
              hammer_stats_get(HAMMER_STAT_RECONNECTS), (long long)heap_start, (long long)hammer_free_heap(),
-             (long long)hammer_min_free_heap(), fds_start, fds_end, (long long)elapsed_ms, verdict->extra,
+             (long long)hammer_min_free_heap(), fds_start, fds_end, (long long)elapsed_ms, hammer_run_wedged() ? 1 : 0,
+             verdict->extra,
              verdict->failed ? verdict->reason : "");
 }
 

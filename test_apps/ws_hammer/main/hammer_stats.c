@@ -9,6 +9,7 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "esp_log.h"
@@ -103,36 +104,67 @@ bool hammer_stats_wait(hammer_stat_t which, uint32_t target, uint32_t timeout_ms
 }
 
 #if CONFIG_IDF_TARGET_LINUX
-int hammer_open_sockets(void)
+void hammer_socket_fds(hammer_fd_set_t *out)
 {
+    memset(out, 0, sizeof(*out));
     DIR *dir = opendir("/proc/self/fd");
     if (dir == NULL) {
-        return -1;
+        return;
     }
-    int count = 0;
+    out->known = true;
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL) {
         char path[sizeof(entry->d_name) + 16];
         char target[64];
-        if (entry->d_name[0] == '.') {
+        int fd = atoi(entry->d_name);
+        if (entry->d_name[0] == '.' || fd < 0 || fd >= HAMMER_MAX_FD) {
             continue;
         }
         snprintf(path, sizeof(path), "/proc/self/fd/%s", entry->d_name);
         ssize_t n = readlink(path, target, sizeof(target) - 1);
         if (n > 0) {
             target[n] = '\0';
-            count += strncmp(target, "socket:", 7) == 0;
+            if (strncmp(target, "socket:", 7) == 0) {
+                out->bits[fd / 32] |= 1u << (fd % 32);
+            }
         }
     }
     closedir(dir);
-    return count;
 }
 #else
-int hammer_open_sockets(void)
+void hammer_socket_fds(hammer_fd_set_t *out)
 {
-    return -1;
+    memset(out, 0, sizeof(*out));
 }
 #endif
+
+int hammer_open_sockets(void)
+{
+    hammer_fd_set_t fds;
+    hammer_socket_fds(&fds);
+    if (!fds.known) {
+        return -1;
+    }
+    int count = 0;
+    for (size_t i = 0; i < sizeof(fds.bits) / sizeof(fds.bits[0]); i++) {
+        count += __builtin_popcount(fds.bits[i]);
+    }
+    return count;
+}
+
+int hammer_fd_kept(const hammer_fd_set_t *before, const hammer_fd_set_t *during, const hammer_fd_set_t *after)
+{
+    if (!before->known || !during->known || !after->known) {
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof(during->bits) / sizeof(during->bits[0]); i++) {
+        uint32_t kept = during->bits[i] & ~before->bits[i] & after->bits[i];
+        if (kept != 0) {
+            return (int)(i * 32) + __builtin_ctz(kept);
+        }
+    }
+    return -1;
+}
 
 void hammer_stats_log_task(const char *scenario, const hammer_task_tally_t *t)
 {

@@ -54,6 +54,18 @@ int64_t hammer_min_free_heap(void);
 /* Sockets this process holds (/proc/self/fd on linux); -1 where it cannot be known (a device). */
 int hammer_open_sockets(void);
 
+/* Which fd numbers are sockets right now, as a bit set; `known` is false where the platform cannot tell. */
+#define HAMMER_MAX_FD 1024
+typedef struct {
+    bool known;
+    uint32_t bits[HAMMER_MAX_FD / 32];
+} hammer_fd_set_t;
+void hammer_socket_fds(hammer_fd_set_t *out);
+
+/* The lowest fd in `during` but in neither `before` nor out of `after`: a socket the client opened that is
+ * still open in `after`; -1 when there is none or a set is unknown. */
+int hammer_fd_kept(const hammer_fd_set_t *before, const hammer_fd_set_t *during, const hammer_fd_set_t *after);
+
 /* Milliseconds since boot, from esp_timer. */
 int64_t hammer_now_ms(void);
 

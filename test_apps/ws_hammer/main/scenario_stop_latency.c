@@ -33,7 +33,7 @@
 
 static const char *TAG = "wsh";
 
-#define SETTLE_MS 300           /* let the client get well into connect/handshake before stopping */
+#define SETTLE_MS 300           /* let the client get well into the state (connect, handshake, a wait) before stopping */
 #define FIRST_DATA_WAIT_MS 5000
 #define SLOWFRAME_PATH "/slowframe?size=65536&chunk=256&interval_ms=20"  /* ~5 s to arrive in full */
 #define REFUSED_PORT 1
@@ -106,7 +106,12 @@ static bool reach_state(hammer_client_t *client, const hammer_cmd_t *cmd, const 
     hammer_run_note_op(st->name);
     switch (st->wait) {
     case WAIT_CONNECTED:
-        return hammer_client_wait(client, HAMMER_EV_CONNECTED, 1, connect_ms);
+        if (!hammer_client_wait(client, HAMMER_EV_CONNECTED, 1, connect_ms)) {
+            return false;
+        }
+        /* Idle means the task has settled into its wait for data, not still finishing the connect. */
+        vTaskDelay(pdMS_TO_TICKS(SETTLE_MS));
+        return hammer_client_count(client, HAMMER_EV_FAILURE) == 0;
     case WAIT_DATA:
         return hammer_client_wait(client, HAMMER_EV_CONNECTED, 1, connect_ms) &&
                hammer_client_wait(client, HAMMER_EV_DATA, 1, FIRST_DATA_WAIT_MS);
@@ -116,7 +121,12 @@ static bool reach_state(hammer_client_t *client, const hammer_cmd_t *cmd, const 
         return hammer_client_count(client, HAMMER_EV_CONNECTED) == 0 &&
                hammer_client_count(client, HAMMER_EV_FAILURE) == 0;
     case WAIT_FAILURE:
-        return hammer_client_wait(client, HAMMER_EV_FAILURE, 1, connect_ms);
+        if (!hammer_client_wait(client, HAMMER_EV_FAILURE, 1, connect_ms)) {
+            return false;
+        }
+        /* The failure is reported before the task begins its wait to reconnect: let it get there. */
+        vTaskDelay(pdMS_TO_TICKS(SETTLE_MS));
+        return hammer_client_count(client, HAMMER_EV_CONNECTED) == 0;
     case WAIT_FINISH:
         return hammer_client_wait(client, HAMMER_EV_FINISH, 1, connect_ms);
     }
@@ -134,11 +144,16 @@ static void measure(const hammer_cmd_t *cmd, const latency_state_t *st, const ch
         hammer_verdict_fail(verdict, "%s: could not create a client", st->name);
         return;
     }
+    hammer_fd_set_t before, during, after;
+    hammer_socket_fds(&before);
     int fds_before = hammer_open_sockets();
     esp_websocket_client_start(hammer_client_handle(client));
     bool reached = reach_state(client, cmd, st);
+    hammer_socket_fds(&during);
     double stop_ms = scenario_timed_stop(client);
+    hammer_socket_fds(&after); /* the moment stop() returned: the client's socket must be closed by then */
     int fds_after = hammer_open_sockets();
+    int kept_fd = hammer_fd_kept(&before, &during, &after);
     hammer_run_note_op("destroy");
     int64_t t0 = esp_timer_get_time();
     hammer_client_destroy(client);
@@ -147,8 +162,8 @@ static void measure(const hammer_cmd_t *cmd, const latency_state_t *st, const ch
     bool uncut = cmd->uncut_connect && st->connect_phase;
     uint32_t bound = uncut ? cmd->network_timeout_ms + HAMMER_STOP_BOUND_MS : HAMMER_STOP_BOUND_MS;
     ESP_LOGI(TAG, "LATENCY scenario=stop_latency state=%s ms=%.1f destroy_ms=%.1f reached=%d fds_before=%d "
-             "fds_after=%d bound_ms=%" PRIu32 " uncut=%d", st->name, stop_ms, destroy_ms, reached, fds_before,
-             fds_after, bound, uncut);
+             "fds_after=%d kept_fd=%d bound_ms=%" PRIu32 " uncut=%d", st->name, stop_ms, destroy_ms, reached,
+             fds_before, fds_after, kept_fd, bound, uncut);
     *worst = stop_ms > *worst ? stop_ms : *worst;
     if (!reached) {
         hammer_verdict_fail(verdict, "%s: the client never reached the state (uri %s)", st->name, uri);
@@ -156,6 +171,10 @@ static void measure(const hammer_cmd_t *cmd, const latency_state_t *st, const ch
     if (stop_ms > bound || destroy_ms > HAMMER_STOP_BOUND_MS) {
         hammer_verdict_fail(verdict, "%s: stop took %.0f ms (bound %" PRIu32 "), destroy %.0f ms (bound %d)",
                             st->name, stop_ms, bound, destroy_ms, HAMMER_STOP_BOUND_MS);
+    }
+    if (kept_fd >= 0) {
+        hammer_verdict_fail(verdict, "%s: stop() returned with the client's socket (fd %d) still open", st->name,
+                            kept_fd);
     }
     if (fds_before >= 0 && fds_after != fds_before) {
         hammer_verdict_fail(verdict, "%s: %d sockets open after stop(), %d before start()", st->name, fds_after,
