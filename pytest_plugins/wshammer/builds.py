@@ -152,19 +152,20 @@ def build_linux(request: BuildRequest) -> Path:
     """Configure and build (ninja makes it a no-op when nothing changed); returns the build folder."""
     check_platform(request.platform, request.variant)
     try:
-        if request.platform == "idf":
-            idf = find_idf(request.idf_version)
+        idf = find_idf(request.idf_version) if request.platform == "idf" else None
+        if idf is not None:
             request = replace(request, idf_version=idf.version)
-            build_dir = linux_build_dir(request)
-            build_idf_project(request.app_dir, build_dir, idf, cmake_args=linux_cmake_args(request, build_dir))
+        build_dir = linux_build_dir(request)
+        cmake_args = linux_cmake_args(request, build_dir)
+        if idf is None:
+            build_host_project(request.app_dir, build_dir, request.variant, cmake_args=cmake_args)
         else:
-            build_dir = linux_build_dir(request)
-            build_host_project(request.app_dir, build_dir, request.variant, cmake_args=linux_cmake_args(request, build_dir))
+            build_idf_project(request.app_dir, build_dir, idf, cmake_args=cmake_args)
     except IdfMissing as exc:
         raise BuildProblem(str(exc)) from None
     except HostBuildError as exc:
         raise BuildProblem(f"building {request.app_dir.name} for linux on {platform_label(request)} failed:\n{exc}") from None
-    check_sdkconfig_taken(request, build_dir)
+    check_sdkconfig_taken(request, build_dir, HOST_IDF_PATH if idf is None else idf.path)
     return build_dir
 
 
@@ -191,7 +192,7 @@ def linux_cmake_args(request: BuildRequest, build_dir: Path) -> tuple[str, ...]:
     return tuple(args)
 
 
-def check_sdkconfig_taken(request: BuildRequest, build_dir: Path) -> None:
+def check_sdkconfig_taken(request: BuildRequest, build_dir: Path, idf_path: Path) -> None:
     """Kconfig drops an option it does not know without a word: a build that lacks one the user set is refused."""
     if not request.sdkconfig:
         return
@@ -200,7 +201,6 @@ def check_sdkconfig_taken(request: BuildRequest, build_dir: Path) -> None:
         values = json.loads(config_json.read_text())
     except (OSError, ValueError) as exc:
         raise BuildProblem(f"{config_json}: cannot read the build's configuration ({exc})") from None
-    idf_path = find_idf(request.idf_version).path if request.platform == "idf" else HOST_IDF_PATH
     problems = not_taken(request.sdkconfig, values, defined_kconfig_names(build_dir, idf_path))
     if problems:
         raise BuildProblem(

@@ -110,18 +110,18 @@ def kconfig_includes(text: str, here: str, env: Mapping[str, str]) -> list[str]:
 
 
 def not_taken(
-    settings: Iterable[Setting], config_json: Mapping[str, object], defined: set[str] | None = None
+    settings: Iterable[Setting], config_json: Mapping[str, object], defined: set[str]
 ) -> list[str]:
     """Each setting the build does not have, with why; ``config_json`` is ESP-IDF's ``sdkconfig.json`` (names
     without the prefix), which leaves out an option whose dependencies are off. ``defined`` (the names every
-    Kconfig of the build defines; None: unknown) tells such an option from one no Kconfig knows, a typo say,
+    Kconfig of the build defines) tells such an option from one no Kconfig knows, a typo say,
     which is refused even when asked off: the option it was meant for would keep its default."""
     problems = []
     for name, value in settings:
         key = name.removeprefix(PREFIX)
         want = _expected_json(value)
         if key not in config_json:
-            if defined is not None and key not in defined:
+            if key not in defined:
                 problems.append(
                     f"{name}={value}: no Kconfig of this build defines it (a typo, or an option of another tree, "
                     "ESP-IDF version or target)"

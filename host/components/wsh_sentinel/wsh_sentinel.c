@@ -2,7 +2,9 @@
  * wsh_sentinel: detection and reporting of transport contract violations (see wsh_sentinel.h).
  *
  * Locking: trackers and the violation counter are atomics with relaxed ordering (no happens-before edges
- * between client threads). The per-call de-duplication state is thread-local. The quarantine ring is the
+ * between client threads); a thread claims a free holder of a section by compare-and-swap as it enters and
+ * gives it back as it leaves, so names in a report are best effort by design. The per-call de-duplication
+ * state is thread-local. The quarantine ring is the
  * only place with stronger ordering: a slot exchange is acq_rel so that the thread freeing an old block
  * sees the writes of the thread that retired it (only destroyers synchronise with each other).
  */
@@ -103,33 +105,73 @@ static void report(const wsh_sentinel_t *s, const char *kind, const char *other,
     }
 }
 
-static void section_who(wsh_sentinel_section_t *sec, char out[sizeof(uint64_t) * 2 + 1])
+/* Room for every holder's name, comma-separated. */
+#define HOLDER_NAMES (WSH_SENTINEL_HOLDERS * (sizeof(uint64_t) * 2 + 1) + 1)
+
+static uintptr_t own_token(void)
 {
-    uint64_t who[2] = {
-        atomic_load_explicit(&sec->who[0], memory_order_relaxed),
-        atomic_load_explicit(&sec->who[1], memory_order_relaxed),
-    };
-    unpack_name(who, out);
+    static _Thread_local char token;
+    return (uintptr_t)&token;
 }
 
-/* Enters a section; reports kind (if not NULL) when another thread is inside. The holder's name is read before ours is
- * stored, so "other" names the thread that was there (best effort if it is just entering itself). */
+/* The names of the threads inside sec, comma-separated; "?" when none has claimed its holder yet. */
+static void holder_names(wsh_sentinel_section_t *sec, char out[HOLDER_NAMES])
+{
+    out[0] = '\0';
+    for (int i = 0; i < WSH_SENTINEL_HOLDERS; i++) {
+        wsh_sentinel_holder_t *h = &sec->holder[i];
+        if (atomic_load_explicit(&h->owner, memory_order_relaxed) == 0) {
+            continue;
+        }
+        uint64_t packed[2] = {
+            atomic_load_explicit(&h->name[0], memory_order_relaxed),
+            atomic_load_explicit(&h->name[1], memory_order_relaxed),
+        };
+        char name[sizeof(packed) + 1];
+        unpack_name(packed, name);
+        if (out[0] != '\0') {
+            strcat(out, ",");
+        }
+        strcat(out, name);
+    }
+    if (out[0] == '\0') {
+        strcpy(out, "?");
+    }
+}
+
+/* Enters a section; reports kind (if not NULL) when another thread is inside, naming the threads there
+ * (read before this one claims its holder). */
 static void section_enter(wsh_sentinel_t *s, wsh_sentinel_section_t *sec, const char *kind, const char *op)
 {
     int before = atomic_fetch_add_explicit(&sec->inside, 1, memory_order_relaxed);
     if (before > 0 && kind != NULL) {
-        char other[sizeof(uint64_t) * 2 + 1];
-        section_who(sec, other);
-        report(s, kind, other, op);
+        char others[HOLDER_NAMES];
+        holder_names(sec, others);
+        report(s, kind, others, op);
     }
     uint64_t me[2];
     own_name(me);
-    atomic_store_explicit(&sec->who[0], me[0], memory_order_relaxed);
-    atomic_store_explicit(&sec->who[1], me[1], memory_order_relaxed);
+    for (int i = 0; i < WSH_SENTINEL_HOLDERS; i++) {
+        uintptr_t free_slot = 0;
+        wsh_sentinel_holder_t *h = &sec->holder[i];
+        if (atomic_compare_exchange_strong_explicit(&h->owner, &free_slot, own_token(), memory_order_relaxed,
+                                                    memory_order_relaxed)) {
+            atomic_store_explicit(&h->name[0], me[0], memory_order_relaxed);
+            atomic_store_explicit(&h->name[1], me[1], memory_order_relaxed);
+            return;
+        }
+    }
 }
 
 static void section_exit(wsh_sentinel_section_t *sec)
 {
+    for (int i = 0; i < WSH_SENTINEL_HOLDERS; i++) {
+        wsh_sentinel_holder_t *h = &sec->holder[i];
+        if (atomic_load_explicit(&h->owner, memory_order_relaxed) == own_token()) {
+            atomic_store_explicit(&h->owner, 0, memory_order_relaxed);
+            break;
+        }
+    }
     atomic_fetch_sub_explicit(&sec->inside, 1, memory_order_relaxed);
 }
 
@@ -176,9 +218,9 @@ void wsh_sentinel_io_end(wsh_sentinel_t *s)
 static void check_no_io(wsh_sentinel_t *s, const char *op)
 {
     if (atomic_load_explicit(&s->io.inside, memory_order_relaxed) > 0) {
-        char other[sizeof(uint64_t) * 2 + 1];
-        section_who(&s->io, other);
-        report(s, WSH_SENTINEL_CLOSE_DURING_IO, other, op);
+        char others[HOLDER_NAMES];
+        holder_names(&s->io, others);
+        report(s, WSH_SENTINEL_CLOSE_DURING_IO, others, op);
     }
 }
 

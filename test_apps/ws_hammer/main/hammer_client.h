@@ -44,10 +44,12 @@ typedef struct {
     int last_handshake_status;
     int last_sock_errno;
     int last_close_code;            /* -1 before any CLOSE frame; 1005 when it had no code */
-    /* Free heap and open sockets at the first reconnect and at the latest CONNECTED. The first connect is
-     * left out on purpose: scenarios start their senders (and their buffers) only once connected. */
-    int64_t heap_first_reconnect; /* -1 where unknown (hammer_free_heap) */
-    int64_t heap_last_connect;
+    /* Free heap at reconnects, each the higher of two samples: reconnects 1 and 2, and the latest two (-1 before
+     * them, or where unknown: hammer_free_heap); open sockets at the first reconnect and the latest CONNECTED.
+     * The first connect is left out on purpose: scenarios start their senders (and their buffers) only once
+     * connected. */
+    int64_t heap_early_reconnects;
+    int64_t heap_late_reconnects;
     int fds_first_reconnect;
     int fds_last_connect;
 } hammer_client_seen_t;

@@ -138,18 +138,23 @@ void hammer_socket_fds(hammer_fd_set_t *out)
 }
 #endif
 
+int hammer_fd_count(const hammer_fd_set_t *set)
+{
+    if (!set->known) {
+        return -1;
+    }
+    int count = 0;
+    for (size_t i = 0; i < sizeof(set->bits) / sizeof(set->bits[0]); i++) {
+        count += __builtin_popcount(set->bits[i]);
+    }
+    return count;
+}
+
 int hammer_open_sockets(void)
 {
     hammer_fd_set_t fds;
     hammer_socket_fds(&fds);
-    if (!fds.known) {
-        return -1;
-    }
-    int count = 0;
-    for (size_t i = 0; i < sizeof(fds.bits) / sizeof(fds.bits[0]); i++) {
-        count += __builtin_popcount(fds.bits[i]);
-    }
-    return count;
+    return hammer_fd_count(&fds);
 }
 
 int hammer_fd_kept(const hammer_fd_set_t *before, const hammer_fd_set_t *during, const hammer_fd_set_t *after)

@@ -62,8 +62,11 @@ typedef struct {
 } hammer_fd_set_t;
 void hammer_socket_fds(hammer_fd_set_t *out);
 
-/* The lowest fd in `during` but in neither `before` nor out of `after`: a socket the client opened that is
- * still open in `after`; -1 when there is none or a set is unknown. */
+/* How many sockets `set` holds; -1 when it is unknown. */
+int hammer_fd_count(const hammer_fd_set_t *set);
+
+/* The lowest fd that is a socket in `during` and in `after` but was not in `before`: a socket the client
+ * opened and still holds in `after`; -1 when there is none or a set is unknown. */
 int hammer_fd_kept(const hammer_fd_set_t *before, const hammer_fd_set_t *during, const hammer_fd_set_t *after);
 
 /* Milliseconds since boot, from esp_timer. */

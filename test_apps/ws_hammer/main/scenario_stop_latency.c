@@ -146,13 +146,13 @@ static void measure(const hammer_cmd_t *cmd, const latency_state_t *st, const ch
     }
     hammer_fd_set_t before, during, after;
     hammer_socket_fds(&before);
-    int fds_before = hammer_open_sockets();
     esp_websocket_client_start(hammer_client_handle(client));
     bool reached = reach_state(client, cmd, st);
     hammer_socket_fds(&during);
     double stop_ms = scenario_timed_stop(client);
     hammer_socket_fds(&after); /* the moment stop() returned: the client's socket must be closed by then */
-    int fds_after = hammer_open_sockets();
+    int fds_before = hammer_fd_count(&before);
+    int fds_after = hammer_fd_count(&after);
     int kept_fd = hammer_fd_kept(&before, &during, &after);
     hammer_run_note_op("destroy");
     int64_t t0 = esp_timer_get_time();

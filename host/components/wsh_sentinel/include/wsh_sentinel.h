@@ -30,10 +30,18 @@ extern "C" {
 #define WSH_SENTINEL_IO_AFTER_CLOSE      "io_after_close"
 #define WSH_SENTINEL_WS_WRITE_CONCURRENT "ws_write_concurrent"
 
-/* One checked region ("section") of a transport: who is inside, and how many. */
+/* A thread inside a section: claimed on entry, given back on exit, so a report names who is still there. */
+typedef struct {
+    _Atomic uintptr_t owner;      /* the thread's token (0: free) */
+    _Atomic uint64_t name[2];     /* its task name (16 bytes, NUL padded) */
+} wsh_sentinel_holder_t;
+
+/* One checked region ("section") of a transport: how many threads are inside, and which (the first
+ * WSH_SENTINEL_HOLDERS of them). */
+#define WSH_SENTINEL_HOLDERS 4
 typedef struct {
     atomic_int inside;            /* threads currently inside */
-    _Atomic uint64_t who[2];      /* task name (16 bytes, NUL padded) of the latest entrant */
+    wsh_sentinel_holder_t holder[WSH_SENTINEL_HOLDERS];
 } wsh_sentinel_section_t;
 
 typedef enum {

@@ -21,6 +21,7 @@ static const scenario_t SCENARIOS[] = {
     { "io_after_close", violation_io_after_close },
     { "io_after_destroy", violation_io_after_destroy },
     { "close_during_io", violation_close_during_io },
+    { "close_names_the_holder", violation_close_names_the_holder },
     { "tls_concurrent", violation_tls_concurrent },
     { "ws_write_concurrent", violation_ws_write_concurrent },
     { "serialised", violation_none_when_serialised },

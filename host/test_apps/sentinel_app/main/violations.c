@@ -32,6 +32,7 @@ typedef struct {
     SemaphoreHandle_t started;
     SemaphoreHandle_t done;
     SemaphoreHandle_t lock;   /* serialised scenario only */
+    int poll_ms;              /* poll_helper's wait; 0: HELPER_IO_MS */
     int result;
 } helper_t;
 
@@ -115,7 +116,7 @@ static void poll_helper(void *arg)
 {
     helper_t *h = arg;
     helper_ready(h);
-    h->result = esp_transport_poll_read(h->t, HELPER_IO_MS);
+    h->result = esp_transport_poll_read(h->t, h->poll_ms ? h->poll_ms : HELPER_IO_MS);
     finish_helper(h);
 }
 
@@ -131,6 +132,24 @@ void violation_close_during_io(const violation_peer_t *peer)
         esp_transport_destroy(tcp);
     }
     done("close_during_io");
+}
+
+void violation_close_names_the_holder(const violation_peer_t *peer)
+{
+    esp_transport_handle_t tcp;
+    helper_t holder = { .t = connect_ws(peer, &tcp) };
+    if (holder.t) {
+        start_helper(&holder, poll_helper, "poller");
+        /* A second task enters and leaves while the poller stays: the close must name the poller. */
+        helper_t visitor = { .t = holder.t, .poll_ms = 10 };
+        start_helper(&visitor, poll_helper, "visitor");
+        join_helper(&visitor);
+        esp_transport_close(holder.t);
+        join_helper(&holder);
+        esp_transport_destroy(holder.t);
+        esp_transport_destroy(tcp);
+    }
+    done("close_names_the_holder");
 }
 
 static void read_helper(void *arg)
