@@ -355,6 +355,7 @@ def hammer(
                 reasons=list(result.verdict.reasons),
                 figures=dict(result.verdict.figures),
                 stats=result.stats,
+                latencies=result.latencies,
                 command=result.command,
                 duration_s=time.monotonic() - started,
             )

@@ -46,6 +46,7 @@ class HammerResult:
     verdict: Verdict
     log_text: str
     stats: list[dict[str, str]] = field(default_factory=list)
+    latencies: list[dict[str, str]] = field(default_factory=list)  # the LATENCY lines' fields
 
     def explain(self) -> str:
         lines = [f"{self.plan_name}: {'PASS' if self.verdict.ok else 'FAIL'}", f"command: {self.command}"]
@@ -204,6 +205,7 @@ class Hammer:
             verdict=verdict,
             log_text=text,
             stats=[dict(e.fields) for e in outcome.stats],
+            latencies=[dict(e.fields) for e in outcome.latencies],
         )
 
     def _follow(self, plan: ScenarioPlan) -> bool:

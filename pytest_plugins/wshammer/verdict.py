@@ -114,6 +114,8 @@ def _resource_checks(outcome: RunOutcome, expect: Expectation, reasons: list[str
     heap_start, heap_end = _int(outcome, "heap_start"), _int(outcome, "heap_end")
     heap_delta = heap_start - heap_end if heap_start >= 0 and heap_end >= 0 else None
     figures["heap_delta"] = heap_delta
+    figures["heap_start"] = heap_start if heap_start >= 0 else None
+    figures["heap_bound"] = expect.max_heap_delta
     if expect.max_heap_delta is not None and heap_delta is not None and heap_delta > expect.max_heap_delta:
         reasons.append(f"heap kept {heap_delta} bytes (bound {expect.max_heap_delta})")
     fds_start, fds_end = _int(outcome, "fds_start"), _int(outcome, "fds_end")
@@ -133,6 +135,7 @@ def _latency_checks(outcome: RunOutcome, expect: Expectation, reasons: list[str]
     figures["stop_max_ms"] = max(values) if values else None
     figures["uncut_states"] = ",".join(e.fields.get("state", "?") for e in uncut) or None
     figures["uncut_max_ms"] = max(e.float_field("ms") for e in uncut) if uncut else None
+    figures["stop_bound_ms"] = expect.stop_latency_bound_ms
     if len(outcome.latencies) < expect.min_latencies:
         reasons.append(f"{len(outcome.latencies)} LATENCY lines, expected at least {expect.min_latencies}")
     if expect.stop_latency_bound_ms is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from wshammer.report import ScenarioRecord, render_table, write_all, write_junit, write_plot
+from wshammer.report import ScenarioRecord, _series, render_table, write_all, write_junit, write_plot
 
 
 def records():
@@ -51,7 +51,34 @@ def test_a_narrow_terminal_gets_a_wider_table_not_cut_figures():
     )
     text = render_table([*records(), wide], width=80)
     assert "server_faults malformed_continuation" in text and "linux/idf5.5.5" in text and "PASS" in text
-    assert "verdict" in text and "heap delta" in text  # headings whole too
+    assert "verdict" in text and "heap kept" in text  # headings whole too
+
+
+def test_a_long_reason_is_shown_whole_and_every_reason_on_its_own_line():
+    """A CI log at 80 columns cut "heap fell 35744 bytes ..." to "hea...": the reason wraps instead."""
+    rec = records()[1]
+    rec.reasons = ["app verdict 'FAIL': heap fell 35744 bytes over the reconnects (tolerance 32768) " + "z" * 150,
+                   "log guard: tsan at line 4\nits stack"]
+    text = render_table([rec], width=80)
+    why = "".join(line.split("│")[-2] for line in text.splitlines() if line.count("│") > 2)
+    why = "".join(why.split())  # the cell's wrapping aside
+    assert "-appverdict'FAIL':heapfell35744bytesoverthereconnects(tolerance32768)" + "z" * 150 in why
+    assert "-logguard:tsanatline4" in why and "itsstack" not in why
+
+
+def test_figures_show_their_bounds_and_the_legend_says_what_they_are():
+    rec = records()[1]
+    rec.figures.update(heap_delta=10064, heap_bound=32768, stop_bound_ms=250.0)
+    text = render_table([rec])
+    assert "3.2/9998.0 <=250" in text and "10064 <=32768" in text
+    assert "heap kept: free heap at the start minus at the end" in " ".join(text.split())
+
+
+def test_a_rate_counts_from_the_start_of_the_run():
+    """The first STATS line's rate is its sends over the time since START, not a made-up 0."""
+    t, heap, rate = _series(records()[0].stats)
+    assert t == [1.0, 2.0, 3.0] and rate == [200.0, 300.0, 150.0]
+    assert heap[0] == 300000 / 1024
 
 
 def test_json_report_round_trips(tmp_path):
@@ -79,6 +106,16 @@ def test_plot_is_a_png_and_skipped_without_data(tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert write_plot(records()[1:], tmp_path / "none.png") is None  # one unusable STATS line: nothing to draw
     assert not (tmp_path / "none.png").exists()
+
+
+def test_plot_draws_stop_latency_by_state(tmp_path):
+    """A scenario with LATENCY lines and no STATS (stop_latency on a fast machine) is drawn too."""
+    rec = records()[1]
+    rec.latencies = [{"state": "connected_idle", "ms": "0.4"}, {"state": "receiving", "ms": "0"},
+                     {"state": "reconnect_wait", "ms": "x"}]
+    rec.figures["stop_bound_ms"] = 250.0
+    path = write_plot([rec], tmp_path / "stops.png")
+    assert path is not None and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_record_fail_marks_and_keeps_reasons():
