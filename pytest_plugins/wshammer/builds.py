@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -164,9 +165,29 @@ def build_linux(request: BuildRequest) -> Path:
     except IdfMissing as exc:
         raise BuildProblem(str(exc)) from None
     except HostBuildError as exc:
-        raise BuildProblem(f"building {request.app_dir.name} for linux on {platform_label(request)} failed:\n{exc}") from None
+        raise BuildProblem(
+            f"building {request.app_dir.name} for linux on {platform_label(request)} failed:\n{exc}{host_gap_hint(str(exc))}"
+        ) from None
     check_sdkconfig_taken(request, build_dir, HOST_IDF_PATH if idf is None else idf.path)
     return build_dir
+
+
+# Components a client tree may require on linux that ESP-IDF has and host/ does not (esp_websocket_client 1.1 to
+# 1.5 list nvs_flash, esp_stubs and json; test_apps/linux_compat answers esp_stubs on ESP-IDF's linux target).
+IDF_ONLY_COMPONENTS = ("nvs_flash", "json", "esp_stubs")
+_UNRESOLVED = re.compile(r"Failed to resolve component '([^']+)'")
+
+
+def host_gap_hint(build_output: str) -> str:
+    """What to do when a host/ build stopped at a component only ESP-IDF has; "" otherwise."""
+    missing = [name for name in _UNRESOLVED.findall(build_output) if name in IDF_ONLY_COMPONENTS]
+    if not missing:
+        return ""
+    return (
+        f"\nthe tree requires {', '.join(sorted(set(missing)))}, which ESP-IDF has and host/ does not "
+        "(esp_websocket_client 1.1 to 1.5 require nvs_flash, esp_stubs and json on linux): run it on ESP-IDF's "
+        "own linux target, --platform idf --idf-version 5.5.5"
+    )
 
 
 def platform_label(request: BuildRequest) -> str:

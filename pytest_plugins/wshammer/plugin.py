@@ -352,6 +352,7 @@ def hammer(
                 target=wsh_options.target,
                 variant=wsh_options.build_label,
                 ok=result.verdict.ok,
+                skipped=result.verdict.skipped,
                 reasons=list(result.verdict.reasons),
                 figures=dict(result.verdict.figures),
                 stats=result.stats,

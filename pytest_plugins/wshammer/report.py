@@ -24,6 +24,7 @@ class ScenarioRecord:
     variant: str
     ok: bool
     reasons: list[str] = field(default_factory=list)
+    skipped: str | None = None  # the app did not run it: why (the tree lacks what it needs)
     figures: dict[str, float | int | str | None] = field(default_factory=dict)
     stats: list[dict[str, str]] = field(default_factory=list)  # the STATS lines' fields, in order
     latencies: list[dict[str, str]] = field(default_factory=list)  # the LATENCY lines' fields
@@ -61,7 +62,7 @@ _LEGEND = (
     "server cuts connections or sends time out; every message is still accounted for by the server). "
     "reconn: reconnects the client made. stop p50/p99: stop() in ms over the states it can cut, <= the bound. "
     "heap kept: free heap at the start minus at the end, in bytes, <= the bound. why: every reason the run "
-    "failed, its first line (the whole of each in report.json and the test's failure)."
+    "failed, its first line (the whole of each in report.json and the test's failure), or why it was skipped."
 )
 
 
@@ -75,15 +76,19 @@ def _row(rec: ScenarioRecord) -> list[str]:
     return [
         rec.name,
         f"{rec.target}/{rec.variant}",
-        "PASS" if rec.ok else "FAIL",
+        _verdict(rec),
         _fmt(fig.get("sent")),
         _fmt(fig.get("send_err")),
         _fmt(fig.get("reconnects")),
         _bounded(stop, fig.get("stop_bound_ms")),
         _bounded(_fmt(fig.get("heap_delta")), fig.get("heap_bound")),
         # A reason's first line is its summary (a hang's carries every task's backtrace after it).
-        _why(rec.reasons),
+        _why([rec.skipped] if rec.skipped and rec.ok else rec.reasons),
     ]
+
+
+def _verdict(rec: ScenarioRecord) -> str:
+    return "FAIL" if not rec.ok else "SKIP" if rec.skipped else "PASS"
 
 
 def _why(reasons: Sequence[str]) -> str:
@@ -118,7 +123,7 @@ def summary_table(records: Sequence[ScenarioRecord], width: int = 160) -> Table:
         else:
             table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for row in rows:
-        verdict = "[green]PASS[/green]" if row[2] == "PASS" else "[red]FAIL[/red]"
+        verdict = {"PASS": "[green]PASS[/green]", "SKIP": "[yellow]SKIP[/yellow]"}.get(row[2], "[red]FAIL[/red]")
         table.add_row(*row[:2], verdict, *row[3:])
     return table
 
@@ -161,6 +166,7 @@ class JunitCase:
     time_s: float = 0.0
     properties: dict[str, str] = field(default_factory=dict)
     failure: str | None = None  # the whole reason; its first 500 characters are the message
+    skipped: str | None = None
     system_out: str = ""
 
 
@@ -171,6 +177,7 @@ def write_junit_cases(cases: Sequence[JunitCase], path: Path, suite: str) -> Pat
         tests=str(len(cases)),
         failures=str(sum(1 for c in cases if c.failure is not None)),
         errors="0",
+        skipped=str(sum(1 for c in cases if c.skipped is not None and c.failure is None)),
         time=f"{sum(c.time_s for c in cases):.3f}",
     )
     for case in cases:
@@ -182,6 +189,8 @@ def write_junit_cases(cases: Sequence[JunitCase], path: Path, suite: str) -> Pat
         if case.failure is not None:
             failure = ET.SubElement(element, "failure", message=case.failure.splitlines()[0][:500] if case.failure else "failed")
             failure.text = case.failure
+        elif case.skipped is not None:
+            ET.SubElement(element, "skipped", message=case.skipped[:500])
         if case.system_out:
             ET.SubElement(element, "system-out").text = case.system_out
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
@@ -196,6 +205,7 @@ def write_junit(records: Sequence[ScenarioRecord], path: Path, suite: str = "wsh
             time_s=rec.duration_s,
             properties={key: _fmt(value, 3) for key, value in rec.figures.items()},
             failure=None if rec.ok else ("\n".join(rec.reasons) or "failed"),
+            skipped=rec.skipped,
             system_out=rec.command,
         )
         for rec in records

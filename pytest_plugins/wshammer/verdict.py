@@ -52,6 +52,7 @@ class Verdict:
     ok: bool
     reasons: tuple[str, ...]
     figures: dict[str, float | int | str | None] = field(default_factory=dict)
+    skipped: str | None = None  # why the app did not run the scenario (the tree lacks what it needs)
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -232,6 +233,9 @@ def evaluate(outcome: RunOutcome, ledger: LedgerSnapshot | None, expect: Expecta
             else "no RESULT line: the run did not finish"
         )
         return Verdict(ok=False, reasons=(why,), figures={"scenario": outcome.scenario})
+    if outcome.result.fields.get("verdict") == "SKIP":
+        why = outcome.result.fields.get("reason") or "the app gave no reason"
+        return Verdict(ok=True, reasons=(), figures={"scenario": outcome.scenario, "app_verdict": "SKIP"}, skipped=why)
     reasons: list[str] = []
     try:
         figures: dict = {

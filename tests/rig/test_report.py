@@ -122,3 +122,13 @@ def test_record_fail_marks_and_keeps_reasons():
     rec = records()[0]
     rec.fail("log guard: tsan at line 4")
     assert not rec.ok and rec.reasons == ["log guard: tsan at line 4"]
+
+
+def test_a_skipped_run_shows_skip_with_its_reason_in_the_table_and_junit(tmp_path):
+    rec = records()[0]
+    rec.skipped = "this client tree has no partial API (esp_websocket_client 1.2.0 and later)"
+    text = render_table([rec])
+    assert "SKIP" in text and "PASS" not in text and "this client tree has no partial API" in text
+    root = ET.parse(write_junit([rec], tmp_path / "junit.xml")).getroot()
+    assert (root.get("skipped"), root.get("failures")) == ("1", "0")
+    assert root.find("testcase/skipped").get("message") == rec.skipped

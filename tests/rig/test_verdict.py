@@ -270,3 +270,13 @@ def test_skipped_parts_fail_when_the_rig_gave_every_peer():
     expect = Expectation("stop_latency", compare_ledger=False, echoes=False, max_fd_delta=None, no_skips=True)
     assert evaluate(collect_run(wsh_events(text), "stop_latency"), None, expect).reasons == ("the app skipped tcp_connect",)
     assert evaluate(outcome_of("runs/stop_latency.txt", "stop_latency"), None, expect).ok  # no skipped= field
+
+
+def test_a_run_the_app_skipped_is_ok_with_its_reason_and_judged_no_further():
+    """RESULT verdict=SKIP (the tree lacks what the scenario needs): no ledger check can fail it, and the reason
+    reaches the verdict whole."""
+    why = "this client tree has no partial API (esp_websocket_client 1.2.0 and later)"
+    text = (LOGS / "clean_host_run.txt").read_text().replace("verdict=PASS", "verdict=SKIP").replace(
+        'reason="all echoed"', f'reason="{why}"')
+    verdict = evaluate(collect_run(wsh_events(text), "multi_send"), ledger_with({0: 1}), MULTI)
+    assert (verdict.ok, verdict.skipped, verdict.reasons) == (True, why, ())

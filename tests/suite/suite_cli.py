@@ -1,9 +1,10 @@
 """The ``wshammer`` CLI driven the way a user drives it, and readers for what it leaves behind.
 
-``run_cli`` and ``mutant_copy`` do the I/O (a subprocess; a copied, patched component tree). Everything else
-is a pure function over the CLI's output text, report.json and junit.xml. Shared state: only the mutant copies
-under ``tests/.build/suite-mutants/<name>`` (one folder per mutant, rewritten by the test that uses it; a
-separate folder from tests/component's mutant copies so the two test files never touch each other's trees).
+``run_cli`` and ``patched_copy`` (``mutant_copy``) do the I/O (a subprocess; a copied, patched component tree).
+Everything else is a pure function over the CLI's output text, report.json and junit.xml. Shared state: only
+the patched copies under ``tests/.build/suite-mutants/<patch name>`` (one folder per patch, rewritten by the
+test that uses it; a separate folder from tests/component's mutant copies so the two test files never touch
+each other's trees).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from wshammer.scenarios import FAULT_PATHS, SCENARIOS, SHAPES
 REPO = Path(__file__).resolve().parents[2]
 COMPONENT_DIR = REPO / "components" / "esp_websocket_client"
 MUTANTS_DIR = REPO / "tests" / "mutants"
+TREES_DIR = REPO / "tests" / "trees"
 COPIES_DIR = REPO / "tests" / ".build" / "suite-mutants"
 
 
@@ -65,12 +67,16 @@ def run_cli(args: Sequence[str], report_dir: Path, timeout_s: float, subcommand:
 
 
 def mutant_copy(name: str) -> Path:
-    """The component with ``tests/mutants/<name>.patch`` applied, as tests/mutants/README.md says. copytree
-    keeps modification times, so the mutant's build folder recompiles only what the patch touched."""
-    dest = COPIES_DIR / name / "esp_websocket_client"
+    """The component with ``tests/mutants/<name>.patch`` applied, as tests/mutants/README.md says."""
+    return patched_copy(MUTANTS_DIR / f"{name}.patch")
+
+
+def patched_copy(patch: Path) -> Path:
+    """The component with ``patch`` applied, in a folder named after the patch. copytree keeps modification
+    times, so the copy's build folder recompiles only what the patch touched."""
+    dest = COPIES_DIR / patch.stem / "esp_websocket_client"
     shutil.rmtree(dest.parent, ignore_errors=True)
     shutil.copytree(COMPONENT_DIR, dest, ignore=shutil.ignore_patterns("test_apps", "build*"))
-    patch = MUTANTS_DIR / f"{name}.patch"
     result = subprocess.run(
         ["patch", "-p1", "--forward", "--batch", "-i", str(patch)], cwd=dest, capture_output=True, text=True
     )

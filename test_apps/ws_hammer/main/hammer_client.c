@@ -70,12 +70,16 @@ const char *hammer_error_type_name(int error_type)
         return "none";
     case WEBSOCKET_ERROR_TYPE_TCP_TRANSPORT:
         return "tcp_transport";
+#if WSH_CLIENT_HAS_PONG_TIMEOUT_ERROR
     case WEBSOCKET_ERROR_TYPE_PONG_TIMEOUT:
         return "pong_timeout";
+#endif
     case WEBSOCKET_ERROR_TYPE_HANDSHAKE:
         return "handshake";
+#if WSH_CLIENT_HAS_SERVER_CLOSE_ERROR
     case WEBSOCKET_ERROR_TYPE_SERVER_CLOSE:
         return "server_close";
+#endif
     default:
         return "unknown";
     }
@@ -314,10 +318,12 @@ static void on_event(void *arg, esp_event_base_t base, int32_t id, void *event_d
             on_data(c, data);
         }
         break;
+#if WSH_CLIENT_HAS_FINISH_EVENT
     case WEBSOCKET_EVENT_FINISH:
         log_event(c, "finish");
         note(c, HAMMER_EV_FINISH);
         break;
+#endif
     default:
         break;
     }
@@ -377,10 +383,14 @@ hammer_client_t *hammer_client_create(const hammer_cmd_t *cmd, const hammer_clie
         .reconnect_timeout_ms = (int)(opts->reconnect_timeout_ms ? opts->reconnect_timeout_ms
                                       : cmd->reconnect_timeout_ms),
         .disable_auto_reconnect = !opts->auto_reconnect,
+#if WSH_CLIENT_HAS_CLOSE_RECONNECT
         .enable_close_reconnect = opts->close_reconnect,
+#endif
         .cert_pem = (const char *)cmd->ca_der,
         .cert_len = cmd->ca_der_len,
+#if WSH_CLIENT_HAS_CERT_COMMON_NAME
         .cert_common_name = cmd->cn,
+#endif
         .task_stack = CLIENT_TASK_STACK,
     };
     c->handle = esp_websocket_client_init(&cfg);
@@ -412,9 +422,20 @@ esp_err_t hammer_client_destroy(hammer_client_t *client)
 
 bool hammer_client_release_after_exit(hammer_client_t *client, uint32_t timeout_ms)
 {
+#if WSH_CLIENT_HAS_FINISH_EVENT
     if (!hammer_client_wait(client, HAMMER_EV_FINISH, 1, timeout_ms)) {
         return false;
     }
+#else
+    /* Before 1.3 there is no FINISH: an ending task's last event is DISCONNECTED or CLOSED, then it ends. */
+    int64_t deadline = hammer_now_ms() + timeout_ms;
+    while (hammer_client_count(client, HAMMER_EV_FAILURE) == 0 && hammer_client_count(client, HAMMER_EV_CLOSED) == 0) {
+        if (hammer_now_ms() >= deadline) {
+            return false;
+        }
+        vTaskDelay(pdMS_TO_TICKS(WAIT_SLICE_MS));
+    }
+#endif
     vTaskDelay(pdMS_TO_TICKS(EXIT_GRACE_MS));
     wrapper_free(client);
     return true;

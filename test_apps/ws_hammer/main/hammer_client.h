@@ -66,8 +66,9 @@ esp_err_t hammer_client_destroy(hammer_client_t *client);
 
 /*
  * For a client handed to esp_websocket_client_destroy_on_exit: waits (bounded)
- * for FINISH, then frees the wrapper only. Returns whether FINISH came; if not,
- * the wrapper is leaked on purpose since the client task may still use it.
+ * for FINISH (on a tree before 1.3, which has none, for DISCONNECTED or CLOSED), then frees the
+ * wrapper only. Returns whether the event came; if not, the wrapper is leaked
+ * on purpose since the client task may still use it.
  */
 bool hammer_client_release_after_exit(hammer_client_t *client, uint32_t timeout_ms);
 

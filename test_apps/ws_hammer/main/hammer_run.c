@@ -50,6 +50,17 @@ static void append(char *buf, size_t len, const char *fmt, va_list ap)
     }
 }
 
+/* The reason goes inside reason="..." of RESULT: double quotes become single ones. */
+static void set_reason(hammer_verdict_t *verdict, const char *fmt, va_list ap)
+{
+    vsnprintf(verdict->reason, sizeof(verdict->reason), fmt, ap);
+    for (char *p = verdict->reason; *p; p++) {
+        if (*p == '"') {
+            *p = '\'';
+        }
+    }
+}
+
 void hammer_verdict_fail(hammer_verdict_t *verdict, const char *fmt, ...)
 {
     if (verdict->failed) {
@@ -58,13 +69,20 @@ void hammer_verdict_fail(hammer_verdict_t *verdict, const char *fmt, ...)
     verdict->failed = true;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(verdict->reason, sizeof(verdict->reason), fmt, ap);
+    set_reason(verdict, fmt, ap);
     va_end(ap);
-    for (char *p = verdict->reason; *p; p++) {
-        if (*p == '"') {
-            *p = '\'';
-        }
+}
+
+void hammer_verdict_skip(hammer_verdict_t *verdict, const char *fmt, ...)
+{
+    if (verdict->failed || verdict->skipped) {
+        return;
     }
+    verdict->skipped = true;
+    va_list ap;
+    va_start(ap, fmt);
+    set_reason(verdict, fmt, ap);
+    va_end(ap);
 }
 
 void hammer_verdict_extra(hammer_verdict_t *verdict, const char *fmt, ...)
@@ -136,13 +154,13 @@ static void log_result(const hammer_cmd_t *cmd, const hammer_verdict_t *verdict,
     ESP_LOGI(TAG, "RESULT scenario=%s verdict=%s sent=%" PRIu32 " send_err=%" PRIu32 " echoed=%" PRIu32
              " corrupt=%" PRIu32 " out_of_order=%" PRIu32 " reconnects=%" PRIu32 " heap_start=%lld"
              " heap_end=%lld min_free_heap=%lld fds_start=%d fds_end=%d elapsed_ms=%lld wedged=%d%s reason=\"%s\"",
-             cmd->scenario, verdict->failed ? "FAIL" : "PASS", hammer_stats_get(HAMMER_STAT_SENT),
-             hammer_stats_get(HAMMER_STAT_SEND_ERR), hammer_stats_get(HAMMER_STAT_ECHOED),
-             hammer_stats_get(HAMMER_STAT_CORRUPT), hammer_stats_get(HAMMER_STAT_OUT_OF_ORDER),
+             cmd->scenario, verdict->failed ? "FAIL" : verdict->skipped ? "SKIP" : "PASS",
+             hammer_stats_get(HAMMER_STAT_SENT), hammer_stats_get(HAMMER_STAT_SEND_ERR),
+             hammer_stats_get(HAMMER_STAT_ECHOED), hammer_stats_get(HAMMER_STAT_CORRUPT), hammer_stats_get(HAMMER_STAT_OUT_OF_ORDER),
              hammer_stats_get(HAMMER_STAT_RECONNECTS), (long long)heap_start, (long long)hammer_free_heap(),
              (long long)hammer_min_free_heap(), fds_start, fds_end, (long long)elapsed_ms, hammer_run_wedged() ? 1 : 0,
              verdict->extra,
-             verdict->failed ? verdict->reason : "");
+             verdict->failed || verdict->skipped ? verdict->reason : "");
 }
 
 /* Returns false when the scenario overran its bound (the run is then wedged). */

@@ -11,11 +11,15 @@
 
 typedef struct {
     bool failed;
-    char reason[HAMMER_REASON_LEN];  /* the first failure found: later ones are usually its echoes */
+    bool skipped;                    /* the tree under test lacks what the scenario needs (and nothing failed) */
+    char reason[HAMMER_REASON_LEN];  /* the first failure found (later ones are usually its echoes), else why
+                                      * the run was skipped */
     char extra[384];                 /* " key=value" fields the scenario adds to RESULT */
 } hammer_verdict_t;
 
 void hammer_verdict_fail(hammer_verdict_t *verdict, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Ends the scenario's claim to a verdict: RESULT says SKIP with the reason, unless something failed. */
+void hammer_verdict_skip(hammer_verdict_t *verdict, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hammer_verdict_extra(hammer_verdict_t *verdict, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Names the step the scenario is in (a string literal), so a watchdog expiry can say where it hung. */

@@ -79,6 +79,14 @@ void scenario_check_heap_fall(hammer_verdict_t *verdict, const char *over, int64
     }
 }
 
+bool scenario_needs(bool has, const char *what, const char *since, hammer_verdict_t *verdict)
+{
+    if (!has) {
+        hammer_verdict_skip(verdict, "this client tree has no %s (esp_websocket_client %s and later)", what, since);
+    }
+    return has;
+}
+
 void scenario_check_bound(hammer_verdict_t *verdict, const char *what, double ms)
 {
     if (ms > HAMMER_STOP_BOUND_MS) {

@@ -37,6 +37,12 @@ double scenario_timed_destroy(hammer_client_t *client);
 #define HAMMER_HEAP_TOLERANCE 32768
 void scenario_check_heap_fall(hammer_verdict_t *verdict, const char *over, int64_t first, int64_t last);
 
+/*
+ * True when the tree under test has the feature (has: a WSH_CLIENT_HAS_* of main/CMakeLists.txt); else the
+ * run is skipped, naming the feature (`what`) and the release that added it (`since`).
+ */
+bool scenario_needs(bool has, const char *what, const char *since, hammer_verdict_t *verdict);
+
 /* Records a failure "<what> took X ms (bound B)" when ms exceeds HAMMER_STOP_BOUND_MS. */
 void scenario_check_bound(hammer_verdict_t *verdict, const char *what, double ms);
 

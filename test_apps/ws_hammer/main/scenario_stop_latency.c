@@ -128,7 +128,16 @@ static bool reach_state(hammer_client_t *client, const hammer_cmd_t *cmd, const 
         vTaskDelay(pdMS_TO_TICKS(SETTLE_MS));
         return hammer_client_count(client, HAMMER_EV_CONNECTED) == 0;
     case WAIT_FINISH:
+#if WSH_CLIENT_HAS_FINISH_EVENT
         return hammer_client_wait(client, HAMMER_EV_FINISH, 1, connect_ms);
+#else
+        /* Before 1.3 there is no FINISH: a task whose connect failed with no reconnect ends right after. */
+        if (!hammer_client_wait(client, HAMMER_EV_FAILURE, 1, connect_ms)) {
+            return false;
+        }
+        vTaskDelay(pdMS_TO_TICKS(SETTLE_MS));
+        return true;
+#endif
     }
     return false;
 }

@@ -85,6 +85,11 @@ static void run(const hammer_cmd_t *cmd, hammer_verdict_t *verdict)
         hammer_verdict_fail(verdict, "uri must end connections itself: /close?after=N or /reset?after=N");
         return;
     }
+    if (hammer_uri_path_is(&uri, "/close") &&
+        !scenario_needs(WSH_CLIENT_HAS_CLOSE_RECONNECT, "enable_close_reconnect (a reconnect after the server's CLOSE)",
+                        "1.5.0", verdict)) {
+        return;
+    }
     hammer_client_opts_t opts = scenario_default_opts(cmd);
     opts.auto_reconnect = true;
     opts.close_reconnect = true;
