@@ -165,9 +165,8 @@ def build_linux(request: BuildRequest) -> Path:
     except IdfMissing as exc:
         raise BuildProblem(str(exc)) from None
     except HostBuildError as exc:
-        raise BuildProblem(
-            f"building {request.app_dir.name} for linux on {platform_label(request)} failed:\n{exc}{host_gap_hint(str(exc))}"
-        ) from None
+        where = f"building {request.app_dir.name} for linux on {platform_label(request)}"
+        raise BuildProblem(f"{where} failed:\n{exc}{host_gap_hint(str(exc))}") from None
     check_sdkconfig_taken(request, build_dir, HOST_IDF_PATH if idf is None else idf.path)
     return build_dir
 
@@ -186,7 +185,7 @@ def host_gap_hint(build_output: str) -> str:
     return (
         f"\nthe tree requires {', '.join(sorted(set(missing)))}, which ESP-IDF has and host/ does not "
         "(esp_websocket_client 1.1 to 1.5 require nvs_flash, esp_stubs and json on linux): run it on ESP-IDF's "
-        "own linux target, --platform idf --idf-version 5.5.5"
+        f"own linux target, --platform idf --idf-version {DEFAULT_IDF_VERSION}"
     )
 
 

@@ -1,5 +1,6 @@
 """Reports of a hammer session: a table per scenario (rich) with a legend, report.json, junit.xml and a PNG:
-free heap and throughput over each run, stop() latency by state. Rows are built by the plugin; the writers only format them.
+free heap and throughput over each run, stop() latency by state. Rows are built by the plugin; the writers
+only format them.
 Nothing here is shared between threads.
 """
 

@@ -420,43 +420,45 @@ esp_err_t hammer_client_destroy(hammer_client_t *client)
     return err;
 }
 
-bool hammer_client_release_after_exit(hammer_client_t *client, uint32_t timeout_ms)
-{
-#if WSH_CLIENT_HAS_FINISH_EVENT
-    if (!hammer_client_wait(client, HAMMER_EV_FINISH, 1, timeout_ms)) {
-        return false;
-    }
-#else
-    /* Before 1.3 there is no FINISH: an ending task's last event is DISCONNECTED or CLOSED, then it ends. */
-    int64_t deadline = hammer_now_ms() + timeout_ms;
-    while (hammer_client_count(client, HAMMER_EV_FAILURE) == 0 && hammer_client_count(client, HAMMER_EV_CLOSED) == 0) {
-        if (hammer_now_ms() >= deadline) {
-            return false;
-        }
-        vTaskDelay(pdMS_TO_TICKS(WAIT_SLICE_MS));
-    }
-#endif
-    vTaskDelay(pdMS_TO_TICKS(EXIT_GRACE_MS));
-    wrapper_free(client);
-    return true;
-}
-
 uint32_t hammer_client_count(const hammer_client_t *client, hammer_ev_t ev)
 {
     return atomic_load(&client->count[ev]);
 }
 
-bool hammer_client_wait(hammer_client_t *client, hammer_ev_t ev, uint32_t target, uint32_t timeout_ms)
+/* Until `ev` or `or_ev` (the same event for one) has been seen `target` times; false on the timeout. */
+static bool wait_either(hammer_client_t *client, hammer_ev_t ev, hammer_ev_t or_ev, uint32_t target,
+                        uint32_t timeout_ms)
 {
     int64_t deadline = hammer_now_ms() + timeout_ms;
-    while (hammer_client_count(client, ev) < target) {
+    while (hammer_client_count(client, ev) < target && hammer_client_count(client, or_ev) < target) {
         int64_t left = deadline - hammer_now_ms();
         if (left <= 0) {
             return false;
         }
         uint32_t slice = left < WAIT_SLICE_MS ? (uint32_t)left : WAIT_SLICE_MS;
-        xEventGroupWaitBits(client->wake, 1u << ev, pdTRUE, pdFALSE, pdMS_TO_TICKS(slice) + 1);
+        xEventGroupWaitBits(client->wake, (1u << ev) | (1u << or_ev), pdTRUE, pdFALSE, pdMS_TO_TICKS(slice) + 1);
     }
+    return true;
+}
+
+bool hammer_client_wait(hammer_client_t *client, hammer_ev_t ev, uint32_t target, uint32_t timeout_ms)
+{
+    return wait_either(client, ev, ev, target, timeout_ms);
+}
+
+bool hammer_client_release_after_exit(hammer_client_t *client, uint32_t timeout_ms)
+{
+#if WSH_CLIENT_HAS_FINISH_EVENT
+    bool ended = hammer_client_wait(client, HAMMER_EV_FINISH, 1, timeout_ms);
+#else
+    /* Before 1.3 there is no FINISH: an ending task's last event is DISCONNECTED or CLOSED, then it ends. */
+    bool ended = wait_either(client, HAMMER_EV_FAILURE, HAMMER_EV_CLOSED, 1, timeout_ms);
+#endif
+    if (!ended) {
+        return false;
+    }
+    vTaskDelay(pdMS_TO_TICKS(EXIT_GRACE_MS));
+    wrapper_free(client);
     return true;
 }
 

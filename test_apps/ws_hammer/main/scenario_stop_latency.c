@@ -33,7 +33,7 @@
 
 static const char *TAG = "wsh";
 
-#define SETTLE_MS 300           /* let the client get well into the state (connect, handshake, a wait) before stopping */
+#define SETTLE_MS 300           /* let the client get well into its state (connect, handshake, a wait) */
 #define FIRST_DATA_WAIT_MS 5000
 #define SLOWFRAME_PATH "/slowframe?size=65536&chunk=256&interval_ms=20"  /* ~5 s to arrive in full */
 #define REFUSED_PORT 1
@@ -100,6 +100,17 @@ static bool state_uri(const hammer_cmd_t *cmd, const latency_state_t *st, char *
     return hammer_uri_format(out, len, tls, uri.host, uri.port, st->path ? st->path : uri.path);
 }
 
+/* The connect failed, and the task had SETTLE_MS to go on from the failure it reported: into its wait to
+ * reconnect, or to its end. */
+static bool failed_and_settled(hammer_client_t *client, uint32_t connect_ms)
+{
+    if (!hammer_client_wait(client, HAMMER_EV_FAILURE, 1, connect_ms)) {
+        return false;
+    }
+    vTaskDelay(pdMS_TO_TICKS(SETTLE_MS));
+    return true;
+}
+
 static bool reach_state(hammer_client_t *client, const hammer_cmd_t *cmd, const latency_state_t *st)
 {
     uint32_t connect_ms = cmd->network_timeout_ms + 3000;
@@ -121,22 +132,13 @@ static bool reach_state(hammer_client_t *client, const hammer_cmd_t *cmd, const 
         return hammer_client_count(client, HAMMER_EV_CONNECTED) == 0 &&
                hammer_client_count(client, HAMMER_EV_FAILURE) == 0;
     case WAIT_FAILURE:
-        if (!hammer_client_wait(client, HAMMER_EV_FAILURE, 1, connect_ms)) {
-            return false;
-        }
-        /* The failure is reported before the task begins its wait to reconnect: let it get there. */
-        vTaskDelay(pdMS_TO_TICKS(SETTLE_MS));
-        return hammer_client_count(client, HAMMER_EV_CONNECTED) == 0;
+        return failed_and_settled(client, connect_ms) && hammer_client_count(client, HAMMER_EV_CONNECTED) == 0;
     case WAIT_FINISH:
 #if WSH_CLIENT_HAS_FINISH_EVENT
         return hammer_client_wait(client, HAMMER_EV_FINISH, 1, connect_ms);
 #else
         /* Before 1.3 there is no FINISH: a task whose connect failed with no reconnect ends right after. */
-        if (!hammer_client_wait(client, HAMMER_EV_FAILURE, 1, connect_ms)) {
-            return false;
-        }
-        vTaskDelay(pdMS_TO_TICKS(SETTLE_MS));
-        return true;
+        return failed_and_settled(client, connect_ms);
 #endif
     }
     return false;
