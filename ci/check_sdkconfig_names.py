@@ -73,7 +73,8 @@ EXTRA_BUILDS = [Build('components/esp_websocket_client/test_apps/host_tests', 'l
                       ('components/esp_websocket_client/test_apps/host_tests/sdkconfig.defaults',
                        'components/esp_websocket_client/test_apps/host_tests/sdkconfig.dynamic_buffer')),
                 Build('test_apps/linux_compat/test_esp_timer', 'linux', '-'),
-                Build('test_apps/linux_compat/test_stdout', 'linux', '-')]
+                Build('test_apps/linux_compat/test_stdout', 'linux', '-'),
+                Build('test_apps/linux_compat/test_malloc', 'linux', '-')]
 
 
 @dataclass(frozen=True)

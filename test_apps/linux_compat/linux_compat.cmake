@@ -70,14 +70,49 @@ endfunction()
 
 # Sets out_var to the linux_compat components a project must add to COMPONENTS (ESP-IDF builds a component of
 # EXTRA_COMPONENT_DIRS only when something requires it): linux_select, whose select() lets the other tasks run
-# and sees readiness within a tick on every version; linux_idle, an idle hook that sleeps one tick; and
-# linux_stdout, log output under a lock the scheduler sees (each CMakeLists.txt says what ESP-IDF does instead).
+# and sees readiness within a tick on every version; linux_idle, an idle hook that sleeps one tick;
+# linux_stdout, log output under a lock the scheduler sees; and linux_malloc, glibc's heap entered with the
+# tick held off (each CMakeLists.txt says what ESP-IDF does instead).
 # Empty where wsh_linux_compat_component_dirs is.
 function(wsh_linux_compat_components out_var)
     wsh_linux_compat_component_dirs(dirs)
     set(names "")
     if(dirs)
-        list(APPEND names linux_select linux_idle linux_stdout)
+        list(APPEND names linux_select linux_idle linux_stdout linux_malloc)
     endif()
     set(${out_var} "${names}" PARENT_SCOPE)
+endfunction()
+
+# For the apps that prove a component of linux_compat (test_esp_timer, test_stdout, test_malloc): stops unless
+# this is the linux target of a real ESP-IDF, and sets the caller's EXTRA_COMPONENT_DIRS and COMPONENTS to
+# build `main`, test_common's parts and `component`. With a third argument, an option of that name (ON by
+# default) leaves the component out when OFF: the build whose test must fail. A macro: it sets the caller's
+# variables, as ESP-IDF reads them from the project's scope.
+macro(wsh_linux_compat_test_app app component)
+    wsh_linux_compat_component_dirs(__wsh_test_dirs)
+    if(NOT __wsh_test_dirs)
+        message(FATAL_ERROR "${app} is for the linux target of a real ESP-IDF "
+            "(-DIDF_TARGET=linux, IDF_PATH=<esp-idf>); IDF_PATH is '$ENV{IDF_PATH}'")
+    endif()
+    get_filename_component(__wsh_test_common "${__wsh_test_dirs}/../test_common" ABSOLUTE)
+    list(APPEND EXTRA_COMPONENT_DIRS ${__wsh_test_dirs} "${__wsh_test_common}")
+    set(COMPONENTS main)
+    set(__wsh_test_switch "${ARGN}")
+    set(__wsh_test_with ON)
+    if(__wsh_test_switch)
+        option(${__wsh_test_switch} "build ${app} with ${component}" ON)
+        set(__wsh_test_with ${${__wsh_test_switch}})
+    endif()
+    if(__wsh_test_with)
+        list(APPEND COMPONENTS ${component})
+    endif()
+endmacro()
+
+# After project(): the component an app proves must build without a warning on every ESP-IDF we claim.
+function(wsh_linux_compat_test_werror component)
+    idf_build_get_property(built BUILD_COMPONENTS)
+    if(component IN_LIST built)
+        idf_component_get_property(lib ${component} COMPONENT_LIB)
+        target_compile_options(${lib} PRIVATE -Werror)
+    endif()
 endfunction()
