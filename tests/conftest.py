@@ -44,6 +44,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 IDF_BUILD_PREFIX = "idf-"
 
+# A test whose fixtures reach one of these builds or runs firmware: `slow`, out of the fast lane (README).
+FIRMWARE_FIXTURES = frozenset({"host_app", "idf_app", "linux_app", "run_host_elf", "dut"})
+
 
 def idf_versions(config: pytest.Config) -> list[str]:
     text = config.getoption("idf_versions")
@@ -67,6 +70,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         variants = host_build.parse_variant_list(metafunc.config.getoption("variants"))
         builds = [*variants, *(IDF_BUILD_PREFIX + v for v in idf_versions(metafunc.config))]
         metafunc.parametrize("linux_build", builds)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if FIRMWARE_FIXTURES.intersection(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
 
 
 def build_root() -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wshammer import builds, scenarios
+from wshammer import builds, runner, scenarios
 from wshammer.builds import BuildProblem, BuildRequest
 from wshammer.message import build
 from wshammer.plugin import server_hosts
@@ -95,7 +95,8 @@ def test_a_refused_command_is_a_failed_verdict(tmp_path, peers, tls_material):
     assert result.verdict.reasons == ("app refused the command: unknown key msgz",)
 
 
-def test_silence_raises_and_is_recorded(tmp_path, peers, tls_material):
+def test_silence_raises_and_is_recorded(tmp_path, peers, tls_material, monkeypatch):
+    monkeypatch.setattr(runner, "silence_timeout_s", lambda variant: 1.0)  # the bound itself is not under test
     dut = ScriptedDut(tmp_path / "dut.log", [["I (2) wsh: START scenario=echo tasks=1"]])
     records = []
     with pytest.raises(HammerError, match="the app went silent"):

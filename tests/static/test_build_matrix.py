@@ -7,10 +7,13 @@ try:
 except ModuleNotFoundError:  # Python 3.10: idf-build-apps depends on the `toml` package there instead
     import toml as tomllib
 
+import pytest
+
 import build_matrix
 import static_checks
 
 
+@pytest.mark.slow  # idf-build-apps over the real trees
 def test_the_build_matrix_is_the_pinned_one(idf_trees):
     result = static_checks.build_matrix_check()
     assert result.ok, result.output

@@ -27,6 +27,7 @@ LINK_OF_CONFIG = {
 }
 
 
+@pytest.mark.slow  # builds and runs the hammer
 # Not named `variant`: the wshammer plugin parametrizes that name itself.
 @pytest.mark.parametrize('host_variant', VARIANTS)
 def test_linux_build_is_up_at_once_on_loopback(tmp_path_factory, host_variant):

@@ -10,6 +10,8 @@ import pytest
 
 from wshammer import idf_env
 
+pytestmark = pytest.mark.slow  # idf-build-apps builds every linux config
+
 BUILD_TIMEOUT_S = 900
 SOURCES = ('components', 'test_apps', 'sdkconfig.defaults', '.idf_build_apps.toml')
 

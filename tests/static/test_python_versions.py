@@ -13,6 +13,8 @@ except ModuleNotFoundError:  # Python 3.10
 
 import pytest
 
+pytestmark = pytest.mark.slow  # pip resolves the pins for each Python
+
 REPO = Path(__file__).resolve().parents[2]
 
 CLASSIFIER = re.compile(r"^Programming Language :: Python :: (3\.\d+)$")

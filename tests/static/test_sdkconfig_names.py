@@ -29,6 +29,7 @@ def line_of(path, text):
     return next(n for n, line in enumerate(path.read_text().splitlines(), start=1) if text in line)
 
 
+@pytest.mark.slow  # ESP-IDF's kconfgen for 15 chip/version pairs
 def test_every_option_holds_on_every_chip_and_version(idf_trees):
     result = static_checks.sdkconfig_names()
     assert result.ok, result.output

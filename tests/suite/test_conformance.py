@@ -17,6 +17,8 @@ from wshammer.conformance import TRANSPORTS
 
 import suite_cli
 
+pytestmark = pytest.mark.slow  # whole runs of wshammer
+
 # A whole run took 12-40 s here on every platform; the bounds mean a hang.
 TIMEOUT_S = {"debug": 300, "asan": 600, "tsan": 900, "idf": 900}
 # Autobahn 1-10 (12 and 13 test compression, which the client does not offer).

@@ -16,6 +16,8 @@ from wshammer.scenarios import unsupported_fault
 
 import suite_cli
 
+pytestmark = pytest.mark.slow  # whole runs of wshammer
+
 # Per scenario the suite takes seconds in debug; TSan slows the app ~5x. Generous: hitting it means a hang.
 SUITE_TIMEOUT_S = {"debug": 300, "asan": 600, "tsan": 1200, "idf": 600}
 DEBUG_SELECTION = ("echo or partial", ("echo", "partial"))

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 import suite_cli
 
 from wshammer.idf_env import DEFAULT_IDF_VERSION
+
+pytestmark = pytest.mark.slow  # whole runs of wshammer
 
 SELECTION = "echo or partial or wss_reconnect or lifecycle or stop_latency"
 SKIPPED = {

@@ -21,6 +21,8 @@ from wshammer.idf_env import DEFAULT_IDF_VERSION
 
 import suite_cli
 
+pytestmark = pytest.mark.slow  # whole runs of wshammer
+
 RUN_TIMEOUT_S = {"debug": 180, "asan": 300, "tsan": 600}
 # destroy() freeing the client under its still-running task shows as one of these, whichever the task
 # touches first: freed memory (ASan) or a lock it still waits on (host FreeRTOS).

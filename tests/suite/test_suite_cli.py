@@ -9,6 +9,8 @@ import pytest
 
 import suite_cli
 
+pytestmark = pytest.mark.slow  # whole runs of wshammer
+
 GUARD_OUTPUT = """\
 >       assert result.verdict.ok, result.explain()
 E       AssertionError: log guard:

@@ -23,7 +23,7 @@
 
 static const char *TAG = "test_malloc";
 
-#define HIGH_TICKS 400
+#define HIGH_TICKS 200
 #define HELD_BLOCKS 8
 #define PASSED_BLOCK 4096 /* over glibc's per-thread cache (1032 bytes): a free takes the arena lock */
 
