@@ -68,13 +68,15 @@ class Build:
 
 
 # Builds outside the matrix, made by tests: tests/component/test_dynamic_buffer.py configures the host
-# test app with its dynamic_buffer file, tests/idf builds the apps of the linux_compat overrides.
+# test app with its dynamic_buffer file, tests/idf builds the apps of the linux_compat overrides and of the
+# parallel kernel.
 EXTRA_BUILDS = [Build('components/esp_websocket_client/test_apps/host_tests', 'linux', 'dynamic_buffer',
                       ('components/esp_websocket_client/test_apps/host_tests/sdkconfig.defaults',
                        'components/esp_websocket_client/test_apps/host_tests/sdkconfig.dynamic_buffer')),
                 Build('test_apps/linux_compat/test_esp_timer', 'linux', '-'),
                 Build('test_apps/linux_compat/test_stdout', 'linux', '-'),
-                Build('test_apps/linux_compat/test_malloc', 'linux', '-')]
+                Build('test_apps/linux_compat/test_malloc', 'linux', '-'),
+                Build('host/overrides/freertos/test_apps/parallel_kernel', 'linux', '-')]
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,7 @@ esp_websocket_client_handle_t esp_websocket_client_init(const esp_websocket_clie
         ESP_LOGE(TAG, "init: no memory for the client");
         return NULL;
     }
+    client->sock = -1;
     esp_err_t err = ws_config_from_user(&client->cfg, config);
     if (err == ESP_OK) {
         err = create_sync(client);

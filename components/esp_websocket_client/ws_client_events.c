@@ -66,7 +66,7 @@ void ws_error_record(ws_client_t *client, esp_websocket_error_type_t type, int s
 /* Fill the record from the transport after a failed connect, read or write (lock held, transport alive). */
 void ws_error_record_transport(ws_client_t *client, esp_websocket_error_type_t type)
 {
-    esp_transport_handle_t t = client->transport;
+    esp_transport_handle_t t = ws_transport_error_owner(client);
     ws_error_record(client, type, t ? esp_transport_get_errno(t) : 0);
     if (!t) {
         return;
@@ -77,5 +77,5 @@ void ws_error_record_transport(ws_client_t *client, esp_websocket_error_type_t t
         client->error.esp_tls_stack_err = tls->esp_tls_error_code;
         client->error.esp_tls_cert_verify_flags = tls->esp_tls_flags;
     }
-    client->error.esp_ws_handshake_status_code = esp_transport_ws_get_upgrade_request_status(t);
+    client->error.esp_ws_handshake_status_code = esp_transport_ws_get_upgrade_request_status(client->transport);
 }

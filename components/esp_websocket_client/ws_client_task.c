@@ -71,6 +71,11 @@ static void close_transport_locked(ws_client_t *client)
 {
     if (client->transport && client->transport_open) {
         esp_transport_close(client->transport);
+        /* ESP-IDF's ws transport keeps its place in the frame being read across connections (its connect does
+         * not reset it): after a connection that ended inside a frame, the next one would take its first
+         * header for the rest of that payload. Asking for the payload transport resets the place
+         * (transport_ws.c, ws_get_payload_transport_handle). */
+        esp_transport_get_payload_transport_handle(client->transport);
     }
     client->transport_open = false;
 #if CONFIG_ESP_WS_CLIENT_ENABLE_DYNAMIC_BUFFER
@@ -410,7 +415,7 @@ static void await_server_fin(ws_client_t *client)
 {
     for (int waited = 0; waited < WS_CLOSE_FIN_WAIT_MS && !stop_requested(client); waited += WS_READ_SLICE_MS) {
         ws_lock(client, portMAX_DELAY);
-        int closed = esp_transport_ws_poll_connection_closed(client->transport, WS_READ_SLICE_MS);
+        int closed = ws_socket_closed(ws_transport_socket(client), WS_READ_SLICE_MS);
         ws_unlock(client);
         if (closed != 0) {
             return;

@@ -1,12 +1,12 @@
 /*
- * ws_client_transport.c: building the ws/wss transport from the configuration, tearing it down, and waking a
- * task blocked on its socket.
+ * ws_client_transport.c: building the ws/wss transport from the configuration (ws over the relay over TCP or
+ * TLS: ws_client_relay.c), tearing it down, and waking a task blocked on its socket.
  *
  * Locking: ws_transport_prepare and ws_transport_destroy run in the client task with the lock held (they
  * publish/retire client->transport). ws_transport_wake runs in any task with the lock held: it only calls
  * shutdown() on the socket, which is safe beside the owner's blocking call; it never closes, because a close
  * would free the fd number for reuse while the owner still uses it. ws_socket_wait runs unlocked in any task;
- * ws_socket_alive in the client task with the lock held.
+ * ws_socket_alive and ws_socket_closed in the client task with the lock held.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -186,18 +186,22 @@ esp_err_t ws_transport_prepare(ws_client_t *client)
     }
     esp_transport_list_handle_t list = esp_transport_list_init();
     esp_transport_handle_t parent = list ? create_parent(client) : NULL;
-    esp_transport_handle_t ws = parent ? esp_transport_ws_init(parent) : NULL;
+    esp_transport_handle_t relay = parent ? ws_relay_init(client, parent) : NULL;
+    esp_transport_handle_t ws = relay ? esp_transport_ws_init(relay) : NULL;
     if (!ws) {
         ESP_LOGE(TAG, "No memory for the transport");
+        esp_transport_destroy(relay);
         esp_transport_destroy(parent);
         esp_transport_list_destroy(list);
         return ESP_ERR_NO_MEM;
     }
-    /* The list owns both layers, so destroying it frees them together. */
+    /* The list owns the three layers, so destroying it frees them together. */
     esp_transport_list_add(list, parent, is_ssl(cfg) ? "_ssl" : "_tcp");
+    esp_transport_list_add(list, relay, "_relay");
     esp_transport_list_add(list, ws, is_ssl(cfg) ? "wss" : "ws");
     esp_transport_set_default_port(ws, ws_config_port(cfg));
     client->transport = ws;
+    client->parent_transport = parent;
     client->transport_list = list;
     return configure_ws(ws, cfg);
 }
@@ -209,11 +213,23 @@ void ws_transport_destroy(ws_client_t *client)
     }
     client->transport_list = NULL;
     client->transport = NULL;
+    client->parent_transport = NULL;
+    client->sock = -1;
 }
 
 int ws_transport_socket(ws_client_t *client)
 {
-    return client->transport ? esp_transport_get_socket(client->transport) : -1;
+    if (client->parent_transport) {
+        return client->sock; /* published by the relay (ws_client_relay.c) */
+    }
+    /* The user's own transport (ext_transport) has no relay: its socket is read only outside a connect, whose
+     * end the task marks under the lock, never while ESP-IDF may still be writing it. */
+    return client->transport && !client->connecting ? esp_transport_get_socket(client->transport) : -1;
+}
+
+esp_transport_handle_t ws_transport_error_owner(ws_client_t *client)
+{
+    return client->parent_transport ? client->parent_transport : client->transport;
 }
 
 /* ESP-IDF's ws transport writes a frame as two writes, header then payload. With Nagle's algorithm on, the
@@ -269,4 +285,20 @@ bool ws_socket_alive(int fd)
     char byte;
     int got = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return got > 0 || (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+}
+
+int ws_socket_closed(int fd, int slice_ms)
+{
+    if (fd < 0) {
+        return 1;
+    }
+    fd_set set;
+    FD_ZERO(&set);
+    FD_SET(fd, &set);
+    struct timeval tv = {.tv_sec = slice_ms / 1000, .tv_usec = (slice_ms % 1000) * 1000};
+    int ready = select(fd + 1, &set, NULL, NULL, &tv);
+    if (ready <= 0) {
+        return ready < 0 && errno != EINTR ? 1 : 0;
+    }
+    return ws_socket_alive(fd) ? 0 : 1;
 }

@@ -1,14 +1,12 @@
-"""Where the hammer app's builds live and how the rig gets one: linux builds on one of two platforms (built or
+"""Where the hammer app's builds live and how the rig gets one: linux builds on one of three platforms (built or
 refreshed on demand), device builds made by idf-build-apps (found, never made here).
 
-The linux platforms (PLATFORMS): ``host``, host/'s parallel layer (every task a thread, all at once; variants
-debug, tsan, asan), and ``idf``, ESP-IDF's own linux target built by a real ESP-IDF (its FreeRTOS POSIX port
-runs one task at a time; debug only).
+The linux platforms are platforms.PLATFORMS (host, idf, parallel; platforms.py says what each is).
 Build folders: ``<app>/build_linux_<variant>[_<component hash>]`` on host/, ``<app>/build_linux_idf<version>
-[_<component hash>]`` on ESP-IDF (a separate folder per component tree given with --component; nothing is
-copied, the app's CMakeLists reads ``-DWSH_COMPONENT_DIR=``), and idf-build-apps' ``build_<target>_<config>``
-for devices. Errors are BuildProblem with a message meant for
-the person at the terminal. No shared state.
+[_<component hash>]`` on ESP-IDF, ``<app>/build_linux_par<version>_<variant>[_<component hash>]`` on parallel
+(a separate folder per component tree given with --component; nothing is copied, the app's CMakeLists reads
+``-DWSH_COMPONENT_DIR=``), and idf-build-apps' ``build_<target>_<config>`` for devices. Errors are BuildProblem
+with a message meant for the person at the terminal. No shared state.
 """
 
 from __future__ import annotations
@@ -23,6 +21,7 @@ from pathlib import Path
 from .host_build import HostBuildError, build_host_project
 from .idf_build import build_idf_project
 from .idf_env import DEFAULT_IDF_VERSION, IdfMissing, find_idf, is_real_idf
+from .platforms import IDF_PLATFORMS, PLATFORMS, VARIANT_PLATFORMS
 from .sdkconfig import (
     Setting,
     SdkconfigError,
@@ -41,8 +40,6 @@ TESTEE_APP = REPO_ROOT / "test_apps" / "autobahn_testee"  # the Autobahn testee 
 HOST_IDF_PATH = REPO_ROOT / "host"
 COMPONENT_HEADER = Path("include") / "esp_websocket_client.h"
 
-#: The linux platforms, the default first: host/ (parallel tasks, sanitizers) and ESP-IDF's own linux target.
-PLATFORMS = ("host", "idf")
 
 
 class BuildProblem(Exception):
@@ -57,7 +54,7 @@ class BuildRequest:
     component: Path | None = None
     config: str | None = None  # sdkconfig.ci.<config> for device builds
     platform: str = "host"  # linux only: one of PLATFORMS
-    idf_version: str | None = None  # platform idf: the ESP-IDF version (None: the user's IDF_PATH or the default)
+    idf_version: str | None = None  # IDF_PLATFORMS: the ESP-IDF version (None: the user's IDF_PATH or the default)
     sdkconfig: tuple[Setting, ...] = ()  # the user's Kconfig options (sdkconfig.merged), after the app's defaults
 
 
@@ -112,9 +109,10 @@ def check_app(app_dir: Path) -> Path:
 def check_platform(platform: str, variant: str) -> str:
     if platform not in PLATFORMS:
         raise BuildProblem(f"unknown linux platform {platform!r}; choose one of {', '.join(PLATFORMS)}")
-    if platform == "idf" and variant != "debug":
+    if platform not in VARIANT_PLATFORMS and variant != "debug":
         raise BuildProblem(
-            f"variant {variant} needs the host platform: the rig builds ESP-IDF's own linux target in debug only"
+            f"variant {variant} needs the host or parallel platform: the rig builds ESP-IDF's own linux target "
+            "in debug only"
         )
     return platform
 
@@ -122,6 +120,8 @@ def check_platform(platform: str, variant: str) -> str:
 def linux_build_dir(request: BuildRequest) -> Path:
     if request.platform == "idf":
         name = f"build_linux_idf{request.idf_version or DEFAULT_IDF_VERSION}"
+    elif request.platform == "parallel":
+        name = f"build_linux_par{request.idf_version or DEFAULT_IDF_VERSION}_{request.variant}"
     else:
         name = f"build_linux_{request.variant}"
     if request.component is not None or request.sdkconfig:
@@ -153,7 +153,7 @@ def build_linux(request: BuildRequest) -> Path:
     """Configure and build (ninja makes it a no-op when nothing changed); returns the build folder."""
     check_platform(request.platform, request.variant)
     try:
-        idf = find_idf(request.idf_version) if request.platform == "idf" else None
+        idf = find_idf(request.idf_version) if request.platform in IDF_PLATFORMS else None
         if idf is not None:
             request = replace(request, idf_version=idf.version)
         build_dir = linux_build_dir(request)
@@ -190,14 +190,20 @@ def host_gap_hint(build_output: str) -> str:
 
 
 def platform_label(request: BuildRequest) -> str:
-    return f"ESP-IDF v{request.idf_version}" if request.platform == "idf" else f"host/{request.variant}"
+    if request.platform == "idf":
+        return f"ESP-IDF v{request.idf_version}"
+    if request.platform == "parallel":
+        return f"ESP-IDF v{request.idf_version} on host/'s parallel kernel, {request.variant}"
+    return f"host/{request.variant}"
 
 
 def linux_cmake_args(request: BuildRequest, build_dir: Path) -> tuple[str, ...]:
-    """-D options of the tree under test; the user's Kconfig options go into a defaults file in the build folder,
+    """-D options of the platform and the tree under test; the user's Kconfig options go into a defaults file in the build folder,
     listed after the project's own: ESP-IDF reads a project's sdkconfig.defaults only while SDKCONFIG_DEFAULTS is
     unset, and test_apps/client_app.cmake lists the repository's first (a file listed twice changes nothing)."""
     args = []
+    if request.platform == "parallel":
+        args += ["-DWSH_LINUX_PLATFORM=parallel", f"-DWSH_VARIANT={request.variant}"]
     if request.component is not None:
         args.append(f"-DWSH_COMPONENT_DIR={request.component}")
     if request.sdkconfig:

@@ -25,6 +25,7 @@ from .gdb import with_stacks
 from .host_build import VARIANTS, sanitizer_env
 from .idf_env import SUPPORTED_IDF_VERSIONS, IdfMissing, check_version, find_idf
 from .logscan import describe, fatal_findings
+from .platforms import IDF_PLATFORMS
 from .report import ScenarioRecord
 from .runner import Hammer, HammerError, HammerResult, linux_process
 from .scenarios import ScenarioPlan, plan, silence_timeout_s
@@ -54,8 +55,8 @@ class WshOptions:
     services: tuple[str, ...]
     quit_timeout_s: float = QUIT_TIMEOUT_S
     app_config: str | None = None  # device builds' sdkconfig.ci.<name>; None on linux
-    platform: str = builds.PLATFORMS[0]  # linux only: host/ or ESP-IDF's own linux target
-    idf_version: str | None = None  # platform idf: None is the user's IDF_PATH or the default version
+    platform: str = builds.PLATFORMS[0]  # linux only: one of platforms.PLATFORMS
+    idf_version: str | None = None  # IDF_PLATFORMS: None is the user's IDF_PATH or the default version
     sdkconfig: tuple[tuple[str, str], ...] = ()  # linux builds: the user's Kconfig options (builds.user_sdkconfig)
 
     @property
@@ -64,10 +65,15 @@ class WshOptions:
 
     @property
     def build_label(self) -> str:
-        """What ran, for the report: the variant on host/, ``idf<version>`` on ESP-IDF's linux target."""
+        """What ran, for the report: the variant on host/, ``idf<version>`` on ESP-IDF's linux target,
+        ``par<version>-<variant>`` on ESP-IDF over host/'s parallel kernel."""
         if not self.on_linux:
             return "-"
-        return f"idf{self.idf_version}" if self.platform == "idf" else self.variant
+        if self.platform == "idf":
+            return f"idf{self.idf_version}"
+        if self.platform == "parallel":
+            return f"par{self.idf_version}-{self.variant}"
+        return self.variant
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -76,7 +82,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--wsh-platform",
         default=builds.PLATFORMS[0],
-        help="linux: host (host/, tasks in parallel, sanitizers; default) or idf (ESP-IDF's own linux target)",
+        help="linux: host (host/, tasks in parallel, sanitizers; default), idf (ESP-IDF's own linux target) or "
+        "parallel (ESP-IDF's components over host/'s parallel kernel)",
     )
     group.addoption(
         "--wsh-idf-version",
@@ -183,7 +190,7 @@ def parse_options(config: pytest.Config) -> WshOptions:
         raise pytest.UsageError(f"--wsh-idf-version: {exc}") from None
     try:
         builds.check_platform(platform, variant)
-        if platform == "idf" and target == "linux":
+        if platform in IDF_PLATFORMS and target == "linux":
             idf_version = find_idf(idf_version).version  # named in every build folder and report row
     except (BuildProblem, IdfMissing) as exc:
         raise pytest.UsageError(f"--wsh-platform {platform}: {exc}") from None
@@ -382,7 +389,7 @@ def hammer_plan(wsh_options: WshOptions) -> Callable[..., ScenarioPlan]:
     """``hammer_plan('multi_send')``: the suite's plan for the selected target, scaled by --wsh-soak."""
 
     def make(scenario: str, **kwargs) -> ScenarioPlan:
-        return plan(scenario, target=wsh_options.target, platform=wsh_options.platform, soak=wsh_options.soak, **kwargs)
+        return plan(scenario, target=wsh_options.target, soak=wsh_options.soak, **kwargs)
 
     return make
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from .platforms import IDF_PLATFORMS
 from .verdict import Expectation
 
 SCENARIOS = (
@@ -69,10 +70,10 @@ STOP_STATES = (
 # and tsan) and about 1 ms on ESP-IDF's linux target; upstream 1.8 takes 1 s connected and idle, 5-10 s
 # receiving or connecting (F9, F10). A quarter of that second keeps a 1 s stop red with room for a loaded CI.
 STOP_BOUND_MS = 250
-# Where stop() can cut a TCP connect or TLS handshake short: only host/'s own esp-tls publishes the socket
-# while it connects. ESP-IDF's (its linux target, every chip) keeps it private until connect returns, so
-# there those two states are held to network_timeout_ms instead (F9 half closed; docs/concurrency.md).
-CONNECT_CUTTABLE_PLATFORMS = ("host",)
+# stop() cannot cut a TCP connect or TLS handshake short anywhere: every esp-tls (ESP-IDF's, on every chip and
+# both linux platforms built by ESP-IDF, and host/'s) keeps its socket inside until its connect returns, and the
+# client learns it only then (ws_client_relay.c). So those two states are held to network_timeout_ms
+# (uncut_connect; F9 half closed, docs/concurrency.md); the upgrade after them is cut short.
 # Bytes one run may keep. Each test's run is the first in its process, so one-time allocations (event loop,
 # the app's reporter tasks, lwIP/mbedTLS caches on a device) land in it: about 18 kB on linux. Small per-use
 # leaks are the app's to find (heap over lifecycle's and wss_reconnect's cycles) and, on linux, exactly
@@ -99,22 +100,17 @@ def unsupported_fault(fault: str, platform: str, idf_version: str | None) -> str
     """Why no client can pass ``fault`` on this platform, or None. ESP-IDF's ws transport reports a frame's
     reserved bits only by refusing the frame itself, from v5.5; v5.3's drops them unread (transport_ws.c keeps
     only the opcode), so nothing built on it can refuse such a frame."""
-    if fault == "malformed_rsv" and platform == "idf" and idf_version is not None:
+    if fault == "malformed_rsv" and platform in IDF_PLATFORMS and idf_version is not None:
         major, minor = (int(part) for part in idf_version.split(".")[:2])
         if (major, minor) < (5, 5):
             return f"ESP-IDF v{idf_version}'s ws transport drops a frame's reserved bits unread: no client can see them"
     return None
 
 
-def connect_cuttable(target: str, platform: str) -> bool:
-    return target == "linux" and platform in CONNECT_CUTTABLE_PLATFORMS
-
-
 def plan(
     scenario: str,
     *,
     target: str = "linux",
-    platform: str = "host",
     soak: int = 1,
     fault: str | None = None,
     shape: str | None = None,
@@ -171,9 +167,7 @@ def plan(
         expect = replace(base, tasks=0, faults=True, in_flight_per_task=UNPACED)
         return ScenarioPlan(scenario, "ws", "/echo", _scaled(params, soak, grow), expect)
     if scenario == "stop_latency":
-        params = {"cycles": 4, "network_timeout_ms": 10000, "reconnect_timeout_ms": 10000}
-        if not connect_cuttable(target, platform):
-            params["uncut_connect"] = 1
+        params = {"cycles": 4, "network_timeout_ms": 10000, "reconnect_timeout_ms": 10000, "uncut_connect": 1}
         expect = replace(
             base,
             tasks=0,

@@ -4,11 +4,16 @@ test_mutants.py requires a non-empty one from each deliberately broken copy (tes
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from websockets.asyncio.server import ServerConnection, serve
+
 from wshammer.servers import EchoServer, SilentServer
+from wshammer.servers.background import BackgroundLoop
 from wshammer.tls import TlsMaterial
 
 import ctlog
@@ -17,8 +22,8 @@ from ct_app import run_app
 # stop(): far below the 10 s network/reconnect timeouts a stop() that waits them out would take, generous for
 # TSan on two shared cores.
 STOP_BOUND_MS = 2000.0
-# The app's stop_latency case connects with network_timeout_ms = 10000 (ct_cases_stop.c). ESP-IDF's esp-tls
-# keeps the socket to itself until its TCP connect returns, so there stop() can only be held to that timeout.
+# The app's stop_latency case connects with network_timeout_ms = 10000 (ct_cases_stop.c). esp-tls keeps the
+# socket to itself until its connect returns, so stop() inside one can only be held to that timeout.
 UNCUT_CONNECT_BOUND_MS = 10000.0 + STOP_BOUND_MS
 # Senders: the server pushes a message every STREAM_MS; a reader holding the lock while waiting for it would
 # make sends wait up to that long. BUSY_STREAM_MS keeps the reader busy beside the writers.
@@ -83,16 +88,16 @@ class UnansweredConnect:
         self._listener.close()
 
 
-def stop_during_unanswered_connect(elf: Path, bound_ms: float = STOP_BOUND_MS) -> list[str]:
+def stop_during_unanswered_connect(elf: Path) -> list[str]:
     with UnansweredConnect() as peer:
         run = run_app(elf, [f"stop_latency state=handshake uri=ws://127.0.0.1:{peer.port}/"])
-    return run.problems() + ctlog.stop_problems(run.log, bound_ms)
+    return run.problems() + ctlog.stop_problems(run.log, UNCUT_CONNECT_BOUND_MS)
 
 
 def stop_during_tls_handshake(elf: Path, tls: TlsMaterial) -> list[str]:
     with SilentServer() as silent:
         run = run_app(elf, [f"stop_latency state=handshake uri={silent.uri('wss')} ca_file={tls.ca_pem}"])
-    return run.problems() + ctlog.stop_problems(run.log, STOP_BOUND_MS)
+    return run.problems() + ctlog.stop_problems(run.log, UNCUT_CONNECT_BOUND_MS)
 
 
 def sends_beside_stream(elf: Path, tls: TlsMaterial | None, busy: bool = False, tasks: int = 8) -> list[str]:
@@ -234,6 +239,34 @@ def cycles(elf: Path, n_cycles: int = 8, reconnects: int = 6) -> list[str]:
 REDIRECT_LIMIT = 5  # WS_MAX_REDIRECTS: consecutive redirects the client follows in one round
 
 
+class PushServer:
+    """A websockets server on a background loop whose ``handler(connection, index)`` pushes what a test needs;
+    ``index`` counts the connections from 0."""
+
+    def __init__(self, handler: Callable[[ServerConnection, int], Awaitable[None]]) -> None:
+        self._handler = handler
+        self._connections = 0
+
+    def __enter__(self) -> "PushServer":
+        self._loop = BackgroundLoop("ct-push-server")
+        self._server = self._loop.run(self._start())
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.close()
+        self._loop.run(self._server.wait_closed())
+        self._loop.close()
+
+    async def _start(self):
+        return await serve(self._handle, "127.0.0.1", 0, compression=None, ping_interval=None)
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        index = self._connections
+        self._connections += 1
+        await self._handler(ws, index)
+
+
 class Redirector:
     """Answers upgrade requests with HTTP 301: the first ``loops`` back to itself, the next to ``location``."""
 
@@ -302,4 +335,36 @@ def redirects_followed_after_a_failed_round(elf: Path) -> list[str]:
     connected_after_failure = "ERROR" in names and "CONNECTED" in names and names.index("ERROR") < names.index("CONNECTED")
     if not connected_after_failure:
         problems.append(f"events {names}: expected the failed round's ERROR, then CONNECTED after the reconnect")
+    return problems
+
+
+BROKEN_TEXT_LEN = 4000
+
+
+async def _text_broken_early_then_hello(ws: ServerConnection, index: int) -> None:
+    """The first connection gets a TEXT frame of BROKEN_TEXT_LEN bytes whose first byte is no UTF-8, so the client
+    fails the connection (1007) with most of the frame unread; the next one gets "hello"."""
+    if index == 0:
+        header = bytes([0x81, 126]) + BROKEN_TEXT_LEN.to_bytes(2, "big")
+        ws.transport.write(header + b"\xff" + b"a" * (BROKEN_TEXT_LEN - 1))
+    else:
+        await ws.send("hello")
+    await ws.wait_closed()
+
+
+def connection_failed_inside_a_frame(elf: Path) -> list[str]:
+    """ESP-IDF's ws transport keeps its place in the frame being read across connections (it resets it on a read
+    error only): when the client drops a connection inside a frame (a protocol error, an abort, a stop), it must
+    reset that place, or the next connection reads its first header ("hello"'s) as the rest of the old payload."""
+    with PushServer(_text_broken_early_then_hello) as srv:
+        run = run_app(elf, [f"receive uri=ws://127.0.0.1:{srv.port}/ buffer=1024 reconnect_timeout_ms=100 "
+                            "connections=2 bytes=5"])
+    problems = run.problems()
+    events = ctlog.records(run.log, "EV")
+    connected = [i for i, e in enumerate(events) if e["name"] == "CONNECTED"]
+    after = [e for e in events[connected[1]:] if e["name"] == "DATA"] if len(connected) >= 2 else []
+    first = {k: after[0][k] for k in ("op", "len", "off", "plen", "fin")} if after else None
+    if first != {"op": "1", "len": "5", "off": "0", "plen": "5", "fin": "1"}:
+        problems.append(f"the second connection's first DATA is not the server's \"hello\": "
+                        f"{after[0] if after else ctlog.event_names(events)}")
     return problems

@@ -7,10 +7,9 @@ import socket
 
 import pytest
 
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 
 from wshammer.servers import EchoServer
-from wshammer.servers.background import BackgroundLoop
 
 import ct_scenarios
 import ctlog
@@ -106,34 +105,17 @@ TEXT_FRAGMENTS = ["frag1-", "frag2-", "frag3"]
 BINARY_FRAGMENTS = [b"\x00" * 1500, b"\x01" * 10]
 
 
-class FragmentServer:
-    """Pushes one text and one binary message, each as several frames (websockets sends an iterable as a
-    fragmented message), then waits for the client's close."""
-
-    def __enter__(self) -> "FragmentServer":
-        self._loop = BackgroundLoop("ct-fragment-server")
-        self._server = self._loop.run(self._start())
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.close()
-        self._loop.run(self._server.wait_closed())
-        self._loop.close()
-
-    async def _start(self):
-        return await serve(self._handle, "127.0.0.1", 0, compression=None, ping_interval=None)
-
-    @staticmethod
-    async def _handle(ws: ServerConnection) -> None:
-        await ws.send(TEXT_FRAGMENTS)
-        await ws.send(BINARY_FRAGMENTS)
-        await ws.wait_closed()
+async def push_fragments(ws: ServerConnection, index: int) -> None:
+    """One text and one binary message, each as several frames (websockets sends an iterable as a fragmented
+    message), then the client's close."""
+    await ws.send(TEXT_FRAGMENTS)
+    await ws.send(BINARY_FRAGMENTS)
+    await ws.wait_closed()
 
 
 def test_fragmented_messages_from_the_server(ct_elf):
     total = sum(len(f) for f in TEXT_FRAGMENTS) + sum(len(f) for f in BINARY_FRAGMENTS)
-    with FragmentServer() as srv:
+    with ct_scenarios.PushServer(push_fragments) as srv:
         run = run_app(ct_elf, [f"receive uri=ws://127.0.0.1:{srv.port}/ buffer=1024 bytes={total}"])
     run.assert_clean()
     # websockets ends a fragmented message with an empty CONT frame carrying FIN.
@@ -143,6 +125,11 @@ def test_fragmented_messages_from_the_server(ct_elf):
         (8, 2, 1),                                   # the server's CLOSE answering ours
     ]
     assert max(int(e["len"]) for e in ctlog.records(run.log, "EV") if e["name"] == "DATA") <= 1024
+
+
+def test_a_connection_failed_inside_a_frame_leaves_the_next_one_clean(ct_elf):
+    problems = ct_scenarios.connection_failed_inside_a_frame(ct_elf)
+    assert not problems, "\n".join(problems)
 
 
 def test_failed_connect_reports_error_then_disconnected(ct_elf):

@@ -18,3 +18,13 @@ def test_kconfcheck_rejects_bad_indentation_and_leaves_no_new_file(tmp_path):
     assert not result.ok
     assert 'indent' in result.output.lower()
     assert not (tmp_path / 'Kconfig.new').exists(), 'the check runs on a scratch copy'
+
+
+def test_a_waiver_covers_its_own_file_only(tmp_path):
+    """host/overrides/freertos/Kconfig may source ESP-IDF's Kconfig (static_checks.KCONFCHECK_WAIVED); the same
+    line anywhere else is still refused."""
+    elsewhere = tmp_path / 'Kconfig'
+    elsewhere.write_text((static_checks.ROOT / 'host' / 'overrides' / 'freertos' / 'Kconfig').read_text())
+    result = static_checks.kconfcheck([elsewhere])
+    assert not result.ok
+    assert 'can be sourced' in result.output

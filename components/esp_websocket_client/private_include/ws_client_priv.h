@@ -166,6 +166,10 @@ struct esp_websocket_client {
     TaskHandle_t task;                  /* the client task while run != IDLE (start writes it before the task
                                            can take the lock) */
     esp_transport_handle_t transport;   /* the ws transport; only the task creates, closes, destroys it */
+    esp_transport_handle_t parent_transport; /* its TCP or TLS parent, which holds the error record; NULL for
+                                           ext_transport (no relay: the ws transport's own record serves) */
+    int sock;                           /* the connection's socket, -1 when none: published by the relay as
+                                           the parent connects, retired before it closes (ws_client_relay.c) */
     esp_transport_list_handle_t transport_list; /* owns the transports the task created (NULL for ext_transport) */
     esp_transport_keep_alive_t keep_alive; /* the parent transport points at it (ESP-IDF keeps no copy) */
     bool connecting;                    /* the task is inside connect: stop() may shutdown() its socket */
@@ -243,8 +247,15 @@ void ws_transport_destroy(ws_client_t *client);
 void ws_transport_wake(ws_client_t *client);
 void ws_transport_no_delay(ws_client_t *client);
 int ws_transport_socket(ws_client_t *client);
+/* The transport whose error record (esp_tls error, socket errno) a failure is read from. */
+esp_transport_handle_t ws_transport_error_owner(ws_client_t *client);
 void ws_socket_wait(int fd, bool for_write, int slice_ms);
 bool ws_socket_alive(int fd);
+/* Waits up to slice_ms for the peer's FIN without reading data: 1 when the connection ended, 0 if not. */
+int ws_socket_closed(int fd, int slice_ms);
+
+/* ws_client_relay.c (client task) */
+esp_transport_handle_t ws_relay_init(ws_client_t *client, esp_transport_handle_t parent);
 
 /* ws_client_events.c */
 esp_err_t ws_events_post(ws_client_t *client, esp_websocket_event_id_t id, const char *data, int len);

@@ -68,7 +68,8 @@ int64_t hammer_now_ms(void)
 int64_t hammer_free_heap(void)
 {
     uint32_t free_bytes = esp_get_free_heap_size();
-#if CONFIG_IDF_TARGET_LINUX
+#if CONFIG_IDF_TARGET_LINUX && !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+    /* A sanitizer brings its own allocator, which glibc's mallinfo2() does not see: the figure stays unknown. */
     if (free_bytes == HEAP_UNKNOWN) {
         struct mallinfo2 info = mallinfo2();
         return HAMMER_NOMINAL_HEAP - (int64_t)info.uordblks;

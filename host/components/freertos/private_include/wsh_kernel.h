@@ -38,6 +38,7 @@ typedef struct tskTaskControlBlock {
     UBaseType_t priority;
     wsh_task_state_t state;
     bool delete_requested;
+    bool suspended;           /* in vTaskSuspend(NULL) until vTaskResume */
     uint32_t notify_value;
     bool notify_pending;
 } wsh_task_t;

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "freertos/FreeRTOS.h"
 #include "freertos/queue.h"
 #include "wsh_kernel.h"
 

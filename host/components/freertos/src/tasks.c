@@ -192,12 +192,6 @@ BaseType_t xTaskCreatePinnedToCore(TaskFunction_t fn, const char *name, uint32_t
     return pdPASS;
 }
 
-BaseType_t xTaskCreate(TaskFunction_t fn, const char *name, uint32_t stack_depth, void *arg,
-                       UBaseType_t priority, TaskHandle_t *created)
-{
-    return xTaskCreatePinnedToCore(fn, name, stack_depth, arg, priority, created, tskNO_AFFINITY);
-}
-
 static void __attribute__((noreturn)) delete_self(wsh_task_t *self)
 {
     if (self->adopted) {
@@ -269,6 +263,37 @@ BaseType_t xTaskDelayUntil(TickType_t *previous_wake, TickType_t increment)
     return pdTRUE;
 }
 
+static bool is_resumed(void *task)
+{
+    return !((wsh_task_t *)task)->suspended;
+}
+
+/* Threads cannot be stopped wherever they are, so only a task's own suspension is possible; a suspended task
+ * is blocked, and so deletable, until vTaskResume. */
+void vTaskSuspend(TaskHandle_t task)
+{
+    wsh_task_t *self = wsh_task_self();
+    if (task != NULL && task != self) {
+        wsh_kernel_fatal("vTaskSuspend: task \"%s\" suspends task \"%s\"; on this platform a task can only "
+                         "suspend itself", self->name, task->name);
+    }
+    wsh_deadline_t forever = wsh_deadline_after(portMAX_DELAY);
+    wsh_wait_t wait = { .lock = &self->lock, .cond = &self->wake, .ready = is_resumed, .ctx = self };
+    pthread_mutex_lock(&self->lock);
+    self->suspended = true;
+    wsh_kernel_wait(&wait, &forever);
+    pthread_mutex_unlock(&self->lock);
+}
+
+void vTaskResume(TaskHandle_t task)
+{
+    configASSERT(task != NULL);
+    pthread_mutex_lock(&task->lock);
+    task->suspended = false;
+    pthread_cond_broadcast(&task->wake);
+    pthread_mutex_unlock(&task->lock);
+}
+
 TaskHandle_t xTaskGetCurrentTaskHandle(void)
 {
     return wsh_task_self();
@@ -319,14 +344,15 @@ eTaskState eTaskGetState(TaskHandle_t task)
         [WSH_TASK_DELETED] = eDeleted,
     };
     pthread_mutex_lock(&task->lock);
-    eTaskState state = by_state[task->state];
+    eTaskState state = task->suspended && task->state == WSH_TASK_BLOCKED ? eSuspended : by_state[task->state];
     pthread_mutex_unlock(&task->lock);
     return state;
 }
 
-BaseType_t xTaskGenericNotify(TaskHandle_t task, uint32_t value, eNotifyAction action, uint32_t *previous)
+BaseType_t xTaskGenericNotify(TaskHandle_t task, UBaseType_t index, uint32_t value, eNotifyAction action,
+                              uint32_t *previous)
 {
-    configASSERT(task != NULL);
+    configASSERT(task != NULL && index == 0);
     BaseType_t result = pdPASS;
     pthread_mutex_lock(&task->lock);
     if (previous) {
@@ -372,8 +398,9 @@ static bool has_notify_pending(void *task)
     return ((wsh_task_t *)task)->notify_pending;
 }
 
-uint32_t ulTaskNotifyTake(BaseType_t clear_on_exit, TickType_t ticks)
+uint32_t ulTaskGenericNotifyTake(UBaseType_t index, BaseType_t clear_on_exit, TickType_t ticks)
 {
+    configASSERT(index == 0);
     wsh_task_t *self = wsh_task_self();
     wsh_chaos_point("task_notify_take");
     wsh_deadline_t deadline = wsh_deadline_after(ticks);
@@ -389,8 +416,10 @@ uint32_t ulTaskNotifyTake(BaseType_t clear_on_exit, TickType_t ticks)
     return value;
 }
 
-BaseType_t xTaskNotifyWait(uint32_t clear_on_entry, uint32_t clear_on_exit, uint32_t *value, TickType_t ticks)
+BaseType_t xTaskGenericNotifyWait(UBaseType_t index, uint32_t clear_on_entry, uint32_t clear_on_exit,
+                                  uint32_t *value, TickType_t ticks)
 {
+    configASSERT(index == 0);
     wsh_task_t *self = wsh_task_self();
     wsh_chaos_point("task_notify_wait");
     wsh_deadline_t deadline = wsh_deadline_after(ticks);

@@ -80,13 +80,13 @@ bool ct_case_protocol_error(const ct_args_t *args)
     return ok;
 }
 
-/* Whatever the server pushes by itself: wait for `bytes` bytes of data, then close. The test checks the
- * logged DATA events (fragmented messages from the server). */
+/* Whatever the server pushes by itself: wait for `connections` connections (default 1) and `bytes` bytes of
+ * data, then close. The test checks the logged DATA events (fragmented messages from the server). */
 bool ct_case_receive(const ct_args_t *args)
 {
     ct_recorder_t rec = {0};
     esp_websocket_client_handle_t c = start_client(args, &rec, false);
-    bool ok = c && ct_wait_count(&rec.connected, 1, 5000) &&
+    bool ok = c && ct_wait_count(&rec.connected, ct_arg_int(args, "connections", 1), 5000) &&
               ct_wait_count(&rec.data_bytes, ct_arg_int(args, "bytes", 1), 5000);
     ct_check("receive_all", ok, "all pushed bytes arrived");
     ok &= c && esp_websocket_client_close(c, pdMS_TO_TICKS(3000)) == ESP_OK;

@@ -38,9 +38,16 @@ typedef enum {
 
 BaseType_t xTaskCreatePinnedToCore(TaskFunction_t fn, const char *name, uint32_t stack_depth, void *arg,
                                    UBaseType_t priority, TaskHandle_t *created, BaseType_t core_id);
-BaseType_t xTaskCreate(TaskFunction_t fn, const char *name, uint32_t stack_depth, void *arg,
-                       UBaseType_t priority, TaskHandle_t *created);
+/* As in ESP-IDF's task.h: an inline call of xTaskCreatePinnedToCore with no affinity. */
+static inline BaseType_t xTaskCreate(TaskFunction_t fn, const char *name, uint32_t stack_depth, void *arg,
+                                     UBaseType_t priority, TaskHandle_t *created)
+{
+    return xTaskCreatePinnedToCore(fn, name, stack_depth, arg, priority, created, tskNO_AFFINITY);
+}
 void vTaskDelete(TaskHandle_t task);
+/* A task suspends only itself (NULL or its own handle): another task cannot be stopped where it runs. */
+void vTaskSuspend(TaskHandle_t task);
+void vTaskResume(TaskHandle_t task);
 
 void vTaskDelay(TickType_t ticks);
 BaseType_t xTaskDelayUntil(TickType_t *previous_wake, TickType_t increment);
@@ -57,14 +64,19 @@ UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t task);
 BaseType_t xTaskGetSchedulerState(void);
 eTaskState eTaskGetState(TaskHandle_t task);
 
-BaseType_t xTaskGenericNotify(TaskHandle_t task, uint32_t value, eNotifyAction action, uint32_t *previous);
-#define xTaskNotify(t, v, a)                 xTaskGenericNotify((t), (v), (a), NULL)
-#define xTaskNotifyAndQuery(t, v, a, prev)   xTaskGenericNotify((t), (v), (a), (prev))
-#define xTaskNotifyFromISR(t, v, a, woken)   ((void)(woken), xTaskGenericNotify((t), (v), (a), NULL))
-#define xTaskNotifyGive(t)                   xTaskGenericNotify((t), 0, eIncrement, NULL)
-#define vTaskNotifyGiveFromISR(t, woken)     ((void)(woken), (void)xTaskGenericNotify((t), 0, eIncrement, NULL))
-BaseType_t xTaskNotifyWait(uint32_t clear_on_entry, uint32_t clear_on_exit, uint32_t *value, TickType_t ticks);
-uint32_t ulTaskNotifyTake(BaseType_t clear_on_exit, TickType_t ticks);
+/* FreeRTOS's indexed notification calls, as ESP-IDF declares them; one notification per task (index 0). */
+BaseType_t xTaskGenericNotify(TaskHandle_t task, UBaseType_t index, uint32_t value, eNotifyAction action,
+                              uint32_t *previous);
+BaseType_t xTaskGenericNotifyWait(UBaseType_t index, uint32_t clear_on_entry, uint32_t clear_on_exit,
+                                  uint32_t *value, TickType_t ticks);
+uint32_t ulTaskGenericNotifyTake(UBaseType_t index, BaseType_t clear_on_exit, TickType_t ticks);
+#define xTaskNotify(t, v, a)                 xTaskGenericNotify((t), 0, (v), (a), NULL)
+#define xTaskNotifyAndQuery(t, v, a, prev)   xTaskGenericNotify((t), 0, (v), (a), (prev))
+#define xTaskNotifyFromISR(t, v, a, woken)   ((void)(woken), xTaskGenericNotify((t), 0, (v), (a), NULL))
+#define xTaskNotifyGive(t)                   xTaskGenericNotify((t), 0, 0, eIncrement, NULL)
+#define vTaskNotifyGiveFromISR(t, woken)     ((void)(woken), (void)xTaskGenericNotify((t), 0, 0, eIncrement, NULL))
+#define xTaskNotifyWait(entry, exit, value, ticks) xTaskGenericNotifyWait(0, (entry), (exit), (value), (ticks))
+#define ulTaskNotifyTake(clear, ticks)       ulTaskGenericNotifyTake(0, (clear), (ticks))
 
 /* ESP-IDF's *WithCaps variants (idf_additions.h): the host has one heap, so caps are ignored. */
 static inline BaseType_t xTaskCreatePinnedToCoreWithCaps(TaskFunction_t fn, const char *name, uint32_t stack_depth,
