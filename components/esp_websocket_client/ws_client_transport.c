@@ -186,8 +186,13 @@ esp_err_t ws_transport_prepare(ws_client_t *client)
     }
     esp_transport_list_handle_t list = esp_transport_list_init();
     esp_transport_handle_t parent = list ? create_parent(client) : NULL;
-    esp_transport_handle_t relay = parent ? ws_relay_init(client, parent) : NULL;
+    esp_transport_handle_t relay = NULL;
+#if WS_TRANSPORT_TAKES_ANY_PARENT
+    relay = parent ? ws_relay_init(client, parent) : NULL;
     esp_transport_handle_t ws = relay ? esp_transport_ws_init(relay) : NULL;
+#else
+    esp_transport_handle_t ws = parent ? esp_transport_ws_init(parent) : NULL;
+#endif
     if (!ws) {
         ESP_LOGE(TAG, "No memory for the transport");
         esp_transport_destroy(relay);
@@ -195,13 +200,16 @@ esp_err_t ws_transport_prepare(ws_client_t *client)
         esp_transport_list_destroy(list);
         return ESP_ERR_NO_MEM;
     }
-    /* The list owns the three layers, so destroying it frees them together. */
+    /* The list owns every layer, so destroying it frees them together. */
     esp_transport_list_add(list, parent, is_ssl(cfg) ? "_ssl" : "_tcp");
-    esp_transport_list_add(list, relay, "_relay");
+    if (relay) {
+        esp_transport_list_add(list, relay, "_relay");
+    }
     esp_transport_list_add(list, ws, is_ssl(cfg) ? "wss" : "ws");
     esp_transport_set_default_port(ws, ws_config_port(cfg));
     client->transport = ws;
     client->parent_transport = parent;
+    client->relay = relay;
     client->transport_list = list;
     return configure_ws(ws, cfg);
 }
@@ -214,16 +222,18 @@ void ws_transport_destroy(ws_client_t *client)
     client->transport_list = NULL;
     client->transport = NULL;
     client->parent_transport = NULL;
+    client->relay = NULL;
     client->sock = -1;
 }
 
 int ws_transport_socket(ws_client_t *client)
 {
-    if (client->parent_transport) {
+    if (client->relay) {
         return client->sock; /* published by the relay (ws_client_relay.c) */
     }
-    /* The user's own transport (ext_transport) has no relay: its socket is read only outside a connect, whose
-     * end the task marks under the lock, never while ESP-IDF may still be writing it. */
+    /* Without a relay (the user's ext_transport; ESP-IDF before v5.5) the socket is read only outside a
+     * connect, whose end the task marks under the lock, never while ESP-IDF may still be writing it: a stop
+     * then waits for the whole connect, the upgrade included. */
     return client->transport && !client->connecting ? esp_transport_get_socket(client->transport) : -1;
 }
 

@@ -389,7 +389,8 @@ def hammer_plan(wsh_options: WshOptions) -> Callable[..., ScenarioPlan]:
     """``hammer_plan('multi_send')``: the suite's plan for the selected target, scaled by --wsh-soak."""
 
     def make(scenario: str, **kwargs) -> ScenarioPlan:
-        return plan(scenario, target=wsh_options.target, soak=wsh_options.soak, **kwargs)
+        built_by = wsh_options.idf_version if wsh_options.platform in IDF_PLATFORMS else None
+        return plan(scenario, target=wsh_options.target, idf_version=built_by, soak=wsh_options.soak, **kwargs)
 
     return make
 

@@ -42,6 +42,9 @@
 
 /* ESP-IDF features newer than the oldest release we build on (as ESP-IDF's own components guard them). */
 #define WS_TRANSPORT_HAS_REDIRECT (ESP_IDF_VERSION >= ESP_IDF_VERSION_VAL(5, 5, 1)) /* esp_transport_ws_get_redir_uri */
+/* Before v5.5 esp_transport_ws_init() takes only a parent with ESP-IDF's private foundation record, which a
+ * transport of our own cannot have: no relay (ws_client_relay.c) there. */
+#define WS_TRANSPORT_TAKES_ANY_PARENT (ESP_IDF_VERSION >= ESP_IDF_VERSION_VAL(5, 5, 0))
 
 #if ESP_IDF_VERSION < ESP_IDF_VERSION_VAL(5, 5, 0)
 /* Defined by tcp_transport before v5.5 too, but declared only in its private esp_transport_internal.h. */
@@ -167,7 +170,8 @@ struct esp_websocket_client {
                                            can take the lock) */
     esp_transport_handle_t transport;   /* the ws transport; only the task creates, closes, destroys it */
     esp_transport_handle_t parent_transport; /* its TCP or TLS parent, which holds the error record; NULL for
-                                           ext_transport (no relay: the ws transport's own record serves) */
+                                           ext_transport (the ws transport's own record serves) */
+    esp_transport_handle_t relay;       /* between the two, NULL for ext_transport and before ESP-IDF v5.5 */
     int sock;                           /* the connection's socket, -1 when none: published by the relay as
                                            the parent connects, retired before it closes (ws_client_relay.c) */
     esp_transport_list_handle_t transport_list; /* owns the transports the task created (NULL for ext_transport) */

@@ -52,7 +52,7 @@ static const key_spec_t KEYS[] = {
     {"network_timeout_ms", KEY_UINT, FIELD(network_timeout_ms), 1, 600000},
     {"reconnect_timeout_ms", KEY_UINT, FIELD(reconnect_timeout_ms), 1, 600000},
     {"auto_reconnect", KEY_UINT, FIELD(auto_reconnect), 0, 1},
-    {"uncut_connect", KEY_UINT, FIELD(uncut_connect), 0, 1},
+    {"uncut_connect", KEY_UINT, FIELD(uncut_connect), 0, 2},
 };
 
 #define KEY_COUNT (sizeof(KEYS) / sizeof(KEYS[0]))

@@ -37,7 +37,7 @@ typedef struct {
     uint32_t network_timeout_ms;
     uint32_t reconnect_timeout_ms;
     uint32_t auto_reconnect;             /* 0/1 */
-    uint32_t uncut_connect;              /* 0/1: the platform's esp-tls cannot be cut during connect (stop_latency) */
+    uint32_t uncut_connect;              /* 0-2: how much of a connect stop() cannot cut (stop_latency) */
 } hammer_cmd_t;
 
 typedef enum {

@@ -12,8 +12,9 @@
  * apart). One LATENCY line per state; fails if any stop (or the destroy after it)
  * exceeds its bound or if the socket count after stop() differs
  * from the count before start(). States whose address was not given print a
- * SKIP line. The bound is HAMMER_STOP_BOUND_MS, except with `uncut_connect=1`
- * in the states marked `connect_phase`: ESP-IDF's esp-tls keeps the socket to
+ * SKIP line. The bound is HAMMER_STOP_BOUND_MS, except in the states whose `uncut_from` the
+ * `uncut_connect` level reaches (1: TCP connect and TLS handshake; 2: the upgrade too, where the client
+ * learns the socket only when the whole connect returns): ESP-IDF's esp-tls keeps the socket to
  * itself until the TCP connect and the TLS handshake return, so nothing can cut
  * them short and stop() there returns within network_timeout_ms plus the bound
  * (F9 is then only half closed; docs/concurrency.md). Scenario task only; each
@@ -55,17 +56,18 @@ typedef struct {
     const char *path;     /* NULL keeps the address's path */
     bool auto_reconnect;
     state_wait_t wait;
-    bool connect_phase;   /* the client sits inside esp-tls's connect (uncut_connect applies) */
+    uint32_t uncut_from;  /* the uncut_connect level from which stop() here is held to the connect's timeout:
+                             1 inside esp-tls's connect, 2 in the upgrade after it; 0 never */
 } latency_state_t;
 
 static const latency_state_t STATES[] = {
-    {"connected_idle", ADDR_URI, -1, NULL, true, WAIT_CONNECTED, false},
-    {"receiving", ADDR_URI, -1, SLOWFRAME_PATH, true, WAIT_DATA, false},
-    {"tcp_connect", ADDR_BLACKHOLE, -1, "/", true, WAIT_SETTLE, true},
-    {"tls_handshake", ADDR_STALL, 1, "/", true, WAIT_SETTLE, true},
-    {"ws_handshake", ADDR_STALL, 0, "/", true, WAIT_SETTLE, false},
-    {"reconnect_wait", ADDR_REFUSED, 0, "/", true, WAIT_FAILURE, false},
-    {"start_failed", ADDR_REFUSED, 0, "/", false, WAIT_FINISH, false},
+    {"connected_idle", ADDR_URI, -1, NULL, true, WAIT_CONNECTED, 0},
+    {"receiving", ADDR_URI, -1, SLOWFRAME_PATH, true, WAIT_DATA, 0},
+    {"tcp_connect", ADDR_BLACKHOLE, -1, "/", true, WAIT_SETTLE, 1},
+    {"tls_handshake", ADDR_STALL, 1, "/", true, WAIT_SETTLE, 1},
+    {"ws_handshake", ADDR_STALL, 0, "/", true, WAIT_SETTLE, 2},
+    {"reconnect_wait", ADDR_REFUSED, 0, "/", true, WAIT_FAILURE, 0},
+    {"start_failed", ADDR_REFUSED, 0, "/", false, WAIT_FINISH, 0},
 };
 
 #define STATE_COUNT (sizeof(STATES) / sizeof(STATES[0]))
@@ -170,7 +172,7 @@ static void measure(const hammer_cmd_t *cmd, const latency_state_t *st, const ch
     hammer_client_destroy(client);
     double destroy_ms = (double)(esp_timer_get_time() - t0) / 1000.0;
 
-    bool uncut = cmd->uncut_connect && st->connect_phase;
+    bool uncut = st->uncut_from && cmd->uncut_connect >= st->uncut_from;
     uint32_t bound = uncut ? cmd->network_timeout_ms + HAMMER_STOP_BOUND_MS : HAMMER_STOP_BOUND_MS;
     ESP_LOGI(TAG, "LATENCY scenario=stop_latency state=%s ms=%.1f destroy_ms=%.1f reached=%d fds_before=%d "
              "fds_after=%d kept_fd=%d bound_ms=%" PRIu32 " uncut=%d", st->name, stop_ms, destroy_ms, reached,
