@@ -8,9 +8,11 @@
 #
 # dirs are single component folders, never host/components as a whole: host/'s own build still keeps
 # re-implementations of ESP-IDF components there, which must not replace ESP-IDF's. components are the ones
-# a project lists in COMPONENTS when it cuts that list short. A sanitizer variant instruments every object of
-# the build, ESP-IDF's components and Mbed TLS's libraries included, through CMAKE_<LANG>_FLAGS: ESP-IDF's
-# linux toolchain file sets none, and component options would miss the libraries Mbed TLS adds itself.
+# a project lists in COMPONENTS when it cuts that list short: the kernel, chaos mode and the sentinel (which
+# wraps ESP-IDF's transport calls, and so brings tcp_transport and esp-tls into the build). A sanitizer
+# variant instruments every object of the build, ESP-IDF's components and Mbed TLS's libraries included,
+# through CMAKE_<LANG>_FLAGS: ESP-IDF's linux toolchain file sets none, and component options would miss the
+# libraries Mbed TLS adds itself.
 
 get_filename_component(__wsh_host_dir "${CMAKE_CURRENT_LIST_DIR}" ABSOLUTE)
 include("${__wsh_host_dir}/variants.cmake")
@@ -30,6 +32,7 @@ function(wsh_parallel_platform dirs_var components_var)
         endforeach()
         set(CMAKE_EXE_LINKER_FLAGS "${CMAKE_EXE_LINKER_FLAGS} ${flags}" PARENT_SCOPE)
     endif()
-    set(${dirs_var} "${__wsh_host_dir}/overrides/freertos" "${__wsh_host_dir}/components/wsh_chaos" PARENT_SCOPE)
-    set(${components_var} freertos wsh_chaos PARENT_SCOPE)
+    set(${dirs_var} "${__wsh_host_dir}/overrides/freertos" "${__wsh_host_dir}/components/wsh_chaos"
+                    "${__wsh_host_dir}/components/wsh_sentinel" PARENT_SCOPE)
+    set(${components_var} freertos wsh_chaos wsh_sentinel PARENT_SCOPE)
 endfunction()

@@ -268,20 +268,21 @@ void ws_transport_wake(ws_client_t *client)
     }
 }
 
-/* Wait without the lock until the socket is readable (or writable), or the slice ends. Only select() runs on
- * an fd that the client task may close meanwhile: at worst it watches a reused number for one slice, and the
- * caller re-checks the connection under the lock before any I/O. */
-void ws_socket_wait(int fd, bool for_write, int slice_ms)
+/* Wait without the lock until the socket is readable (or writable), or the slice ends; returns select()'s
+ * result (0 for no socket, after sleeping the slice). Only select() runs on an fd that the client task may close
+ * meanwhile: at worst it watches a reused number for one slice, and the caller re-checks the connection under
+ * the lock before any I/O. */
+int ws_socket_wait(int fd, bool for_write, int slice_ms)
 {
     if (fd < 0) {
         vTaskDelay(pdMS_TO_TICKS(slice_ms));
-        return;
+        return 0;
     }
     fd_set set;
     FD_ZERO(&set);
     FD_SET(fd, &set);
     struct timeval tv = {.tv_sec = slice_ms / 1000, .tv_usec = (slice_ms % 1000) * 1000};
-    select(fd + 1, for_write ? NULL : &set, for_write ? &set : NULL, NULL, &tv);
+    return select(fd + 1, for_write ? NULL : &set, for_write ? &set : NULL, NULL, &tv);
 }
 
 /* Whether the peer still keeps the socket open: no FIN or reset seen, looked at without reading (client task,
@@ -302,11 +303,7 @@ int ws_socket_closed(int fd, int slice_ms)
     if (fd < 0) {
         return 1;
     }
-    fd_set set;
-    FD_ZERO(&set);
-    FD_SET(fd, &set);
-    struct timeval tv = {.tv_sec = slice_ms / 1000, .tv_usec = (slice_ms % 1000) * 1000};
-    int ready = select(fd + 1, &set, NULL, NULL, &tv);
+    int ready = ws_socket_wait(fd, false, slice_ms);
     if (ready <= 0) {
         return ready < 0 && errno != EINTR ? 1 : 0;
     }

@@ -131,14 +131,23 @@ def find_sanitizer_reports(output: str) -> list[str]:
 
 
 def variant_of_build(build_dir: Path) -> str:
-    """The variant a build directory was built with: ``wsh_variant`` of project_description.json on host/;
-    a build by real ESP-IDF (no such key) is a plain debug build."""
+    """The variant a build directory was built with: ``wsh_variant`` of project_description.json on host/; in a
+    build by real ESP-IDF (no such key), the CMake cache's ``WSH_VARIANT`` (the parallel platform), else a plain
+    debug build."""
     description_path = Path(build_dir) / "project_description.json"
     try:
         description = json.loads(description_path.read_text())
-        return check_variant(description.get("wsh_variant", "debug"))
+        variant = description.get("wsh_variant") or _cached_variant(Path(build_dir) / "CMakeCache.txt")
+        return check_variant(variant or "debug")
     except (OSError, ValueError, AttributeError) as exc:
         raise ValueError(f"{description_path}: not a build directory ({exc})") from exc
+
+
+def _cached_variant(cache: Path) -> str | None:
+    if not cache.is_file():
+        return None
+    found = re.search(r"^WSH_VARIANT(?::\w+)?=(.*)$", cache.read_text(errors="replace"), re.MULTILINE)
+    return found.group(1).strip() if found else None
 
 
 def _merge_options(ours: str, inherited: str | None) -> str:

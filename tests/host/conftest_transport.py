@@ -8,13 +8,16 @@
   the client's frames carry distinct masks (``mode="masks"``), never reads again (``mode="hold"``,
   with a small receive buffer, so a large client write blocks), or sends a text frame in the same
   segment as the 101 response (``mode="greet"``, sending ``GREETING``).
+- ``HalfRecordTlsPeer``: a TLS server that, once the handshake is done, sends all of one TLS record but its last
+  byte and then reads nothing: a client reading there stays inside Mbed TLS, waiting for the record's end.
 - ``backlog_full_listener``: a listening socket whose backlog is full, so a further connect gets no
   answer at all (a connect timeout, not a refusal).
 
 Echo, sizes, close codes, status 500, wss and client certificates use wshammer.servers.EchoServer.
 
 Locking: ScriptedPeer's records are appended on its loop thread and read by the test thread under
-``_lock``; RawWsPeer's results likewise under its own lock; each peer thread owns its sockets.
+``_lock``; RawWsPeer's results likewise under its own lock; each peer thread owns its sockets
+(HalfRecordTlsPeer's too, with its TLS state).
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ import contextlib
 import hashlib
 import http
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
@@ -132,26 +137,19 @@ class ScriptedPeer(BackgroundServer):
             await ws.wait_closed()
 
 
-class RawWsPeer:
-    """Accepts on one thread and serves each connection on a thread of its own."""
+class _ThreadedPeer:
+    """A listener on 127.0.0.1 that accepts on one thread and serves each connection on a thread of its own
+    (``_serve_one``, which owns the connection)."""
 
-    def __init__(self, mode: str, frames: int = 4) -> None:
-        if mode not in ("masks", "hold", "greet"):
-            raise ValueError(f"unknown mode {mode!r}")
-        self.mode = mode
-        self.frames = frames
-        self._lock = threading.Lock()
-        self.masks: list[bytes] = []  # guarded by _lock
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        if mode == "hold":
-            self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        self._listener.bind(("127.0.0.1", 0))
+    def __init__(self, name: str, listener: socket.socket) -> None:
+        self._listener = listener
         self._listener.listen(4)
         self.port = self._listener.getsockname()[1]
+        self._name = name
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name=f"raw-ws-{mode}", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
 
-    def __enter__(self) -> RawWsPeer:
+    def __enter__(self) -> _ThreadedPeer:
         self._thread.start()
         return self
 
@@ -160,17 +158,35 @@ class RawWsPeer:
         self._listener.close()
         self._thread.join(5)
 
-    def recorded_masks(self) -> list[bytes]:
-        with self._lock:
-            return list(self.masks)
-
     def _serve(self) -> None:
         while not self._stop.is_set():
             try:
                 conn, _ = self._listener.accept()
             except OSError:
                 return
-            threading.Thread(target=self._serve_one, args=(conn,), name="raw-ws-conn", daemon=True).start()
+            threading.Thread(target=self._serve_one, args=(conn,), name=f"{self._name}-conn", daemon=True).start()
+
+    def _serve_one(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+
+class RawWsPeer(_ThreadedPeer):
+    def __init__(self, mode: str, frames: int = 4) -> None:
+        if mode not in ("masks", "hold", "greet"):
+            raise ValueError(f"unknown mode {mode!r}")
+        self.mode = mode
+        self.frames = frames
+        self._lock = threading.Lock()
+        self.masks: list[bytes] = []  # guarded by _lock
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if mode == "hold":
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        listener.bind(("127.0.0.1", 0))
+        super().__init__(f"raw-ws-{mode}", listener)
+
+    def recorded_masks(self) -> list[bytes]:
+        with self._lock:
+            return list(self.masks)
 
     def _serve_one(self, conn: socket.socket) -> None:
         with conn:
@@ -222,6 +238,44 @@ class RawWsPeer:
         verdict = f"distinct={len(set(masks))}".encode()
         conn.sendall(bytes([0x81, len(verdict)]) + verdict)
         conn.recv(1)
+
+
+class HalfRecordTlsPeer(_ThreadedPeer):
+    """The TLS runs over memory BIOs so that the bytes of a record can be sent in part."""
+
+    HOLD_S = 10
+
+    def __init__(self, cert_pem: Path, key_pem: Path) -> None:
+        self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self._context.load_cert_chain(cert_pem, key_pem)
+        # TLS 1.2: the record sent in part is the first after the handshake (TLS 1.3 would send tickets first).
+        self._context.maximum_version = ssl.TLSVersion.TLSv1_2
+        super().__init__("half-record-tls", socket.create_server(("127.0.0.1", 0)))
+
+    def _serve_one(self, conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError, ssl.SSLError):
+            conn.settimeout(5)
+            incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+            tls = self._context.wrap_bio(incoming, outgoing, server_side=True)
+            self._handshake(conn, tls, incoming, outgoing)
+            tls.write(b"x" * 64)
+            record = outgoing.read()
+            conn.sendall(record[:-1])
+            self._stop.wait(self.HOLD_S)
+
+    @staticmethod
+    def _handshake(conn: socket.socket, tls: ssl.SSLObject, incoming: ssl.MemoryBIO, outgoing: ssl.MemoryBIO) -> None:
+        while True:
+            try:
+                tls.do_handshake()
+                conn.sendall(outgoing.read())
+                return
+            except ssl.SSLWantReadError:
+                conn.sendall(outgoing.read())
+                data = conn.recv(16384)
+                if not data:
+                    raise OSError("the client left during the handshake")
+                incoming.write(data)
 
 
 @contextlib.contextmanager

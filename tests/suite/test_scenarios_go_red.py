@@ -39,6 +39,11 @@ STOP_EARLY_ON_IDF = r"^\[assert\] .*FreeRTOS-Kernel/queue\.c:\d+: xQueue\w+: Ass
 NO_FRAME_CHECKS_ON_IDF = r"no DISCONNECTED/CLOSED event within \d+ ms of the fault"
 # F11: the app lists its sockets the moment stop() returns.
 SOCKET_LEFT_OPEN = r"stop\(\) returned with the client's socket \(fd \d+\) still open"
+# ThreadSanitizer's own report of a race inside Mbed TLS (the parallel platform builds it with the sanitizer).
+TSAN_RACE_IN_MBEDTLS = r"^tsan: data race in \w+ \(library/ssl_\w+\.c:\d+\)"
+# The task calling stop() reads the socket from ESP-IDF's TCP transport while the client task's connect writes it.
+SOCKET_READ_BESIDE_CONNECT = (r"^tsan: data race in \w+ \(tcp_transport/transport_ssl\.c:\d+\).*"
+                              r"against \w+ \(tcp_transport/transport_ssl\.c:\d+\)")
 # A hang is named by where each task stood (gdb, before the app is killed): here the scenario task in stop().
 HUNG_IN_STOP = r"scenario_task \| stop_and_wait \(esp_websocket_client/esp_websocket_client\.c:\d+\) \| xEventGroupWaitBits"
 
@@ -52,16 +57,18 @@ class RedCase:
     causes: tuple[str, ...]  # regexes, each must match the failure evidence (re.MULTILINE)
     soak: int = 1  # wshammer run --soak: more cycles where the suite's CI size catches a race only sometimes
     attempts: int = 1  # a race shows in most runs, not all: the mutant must go red within this many
-    idf_version: str | None = None  # set: on ESP-IDF's own linux target (--platform idf), variant debug
+    # host; idf (ESP-IDF's own linux target, variant debug); parallel (ESP-IDF's components over host/'s kernel)
+    platform: str = "host"
 
     @property
     def id(self) -> str:
         soak = f"-soak{self.soak}" if self.soak != 1 else ""
-        where = f"idf{self.idf_version}" if self.idf_version else self.variant
+        where = {"host": self.variant, "idf": f"idf{DEFAULT_IDF_VERSION}",
+                 "parallel": f"par{DEFAULT_IDF_VERSION}-{self.variant}"}[self.platform]
         return f"{self.record.replace(' ', '-')}-{self.mutant}-{where}{soak}"
 
     def cli_args(self) -> list[str]:
-        where = ["--platform", "idf", "--idf-version", self.idf_version] if self.idf_version else []
+        where = [] if self.platform == "host" else ["--platform", self.platform, "--idf-version", DEFAULT_IDF_VERSION]
         return ["--variant", self.variant, *where, "-k", self.keyword, "--soak", str(self.soak)]
 
 
@@ -136,13 +143,16 @@ CASES = (
         "debug",
         (r"handshake status 0 reported, 500 expected",),
     ),
+    # Over ESP-IDF's own esp-tls and Mbed TLS, built with ThreadSanitizer: the sentinel on esp-tls's calls and
+    # TSan inside Mbed TLS both name it.
     RedCase(
         "wss_reconnect",
         "wss_reconnect and not reset_large",
         "tls_read_beside_write",
-        "debug",
-        (r"^\[sentinel\] .*VIOLATION kind=tls_concurrent",),
+        "tsan",
+        (r"^\[sentinel\] .*VIOLATION kind=tls_concurrent", TSAN_RACE_IN_MBEDTLS),
         attempts=3,  # about one run in six (on a loaded machine) has no read beside a write
+        platform="parallel",
     ),
     RedCase(
         "lifecycle",
@@ -203,6 +213,10 @@ CASES = (
     # being known by then.
     RedCase("stop_latency", "stop_latency", "rig_stop_waits_for_the_connect", "debug",
             (r"stop\(s\) took >= 250 ms; .*\(slow in: ws_handshake\)",)),
+    # The socket taken from ESP-IDF's transport by whichever task asks, as before the relay: stop() during the
+    # TCP connect reads it beside the connect's write, and ThreadSanitizer names both places in ESP-IDF's code.
+    RedCase("stop_latency", "stop_latency", "rig_socket_read_beside_connect", "tsan",
+            (SOCKET_READ_BESIDE_CONNECT, r"base_get_socket"), platform="parallel"),
     # A send refused for a closed connection keeps the lock (F14): the next task to lock waits forever, and the
     # rig names it from the stuck task's stack.
     RedCase("abort_storm", "abort_storm and not wss", "rig_refused_send_keeps_the_lock", "debug",
@@ -221,15 +235,15 @@ CASES = (
             "debug", (r"^\[sentinel\] .*VIOLATION kind=io_after_close .*task=wsh_sender",), attempts=3),
     # The same defects on ESP-IDF's own linux target, where no sanitizer runs: the app's own checks name them.
     RedCase("lifecycle", "lifecycle", "leak_per_reconnect", "debug", (HEAP_FELL_OVER_CYCLES,),
-            idf_version=DEFAULT_IDF_VERSION),
+            platform="idf"),
     RedCase("stop_latency", "stop_latency", "stop_returns_early", "debug", (STOP_EARLY_ON_IDF,), attempts=3,
-            idf_version=DEFAULT_IDF_VERSION),
+            platform="idf"),
     RedCase("stop_latency", "stop_latency", "rig_stop_closes_later", "debug", (SOCKET_LEFT_OPEN,),
-            idf_version=DEFAULT_IDF_VERSION),
+            platform="idf"),
     # ESP-IDF's transport checks no continuation order: without the client's own checks a stray continuation
     # reaches the application.
     RedCase("server_faults malformed_continuation", "server_faults and malformed_continuation",
-            "rig_no_frame_checks", "debug", (NO_FRAME_CHECKS_ON_IDF,), idf_version=DEFAULT_IDF_VERSION),
+            "rig_no_frame_checks", "debug", (NO_FRAME_CHECKS_ON_IDF,), platform="idf"),
 )
 
 

@@ -253,7 +253,7 @@ void ws_transport_no_delay(ws_client_t *client);
 int ws_transport_socket(ws_client_t *client);
 /* The transport whose error record (esp_tls error, socket errno) a failure is read from. */
 esp_transport_handle_t ws_transport_error_owner(ws_client_t *client);
-void ws_socket_wait(int fd, bool for_write, int slice_ms);
+int ws_socket_wait(int fd, bool for_write, int slice_ms);
 bool ws_socket_alive(int fd);
 /* Waits up to slice_ms for the peer's FIN without reading data: 1 when the connection ended, 0 if not. */
 int ws_socket_closed(int fd, int slice_ms);

@@ -4,39 +4,46 @@
  * Locking: trackers and the violation counter are atomics with relaxed ordering (no happens-before edges
  * between client threads); a thread claims a free holder of a section by compare-and-swap as it enters and
  * gives it back as it leaves, so names in a report are best effort by design. The per-call de-duplication
- * state is thread-local. The quarantine ring is the
- * only place with stronger ordering: a slot exchange is acq_rel so that the thread freeing an old block
- * sees the writes of the thread that retired it (only destroyers synchronise with each other).
+ * state is thread-local.
  */
 #include "wsh_sentinel.h"
 
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "esp_log.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
-#include "wsh_heap_retained.h"
 
 static const char *TAG = "wsh_sentinel";
 
 static atomic_uint s_next_id = 1;
 static atomic_uint s_violations;
 static atomic_int s_fatal = -1;              /* -1 unknown, else the cached WSH_SENTINEL_FATAL verdict */
-static _Atomic(void *) s_quarantine[WSH_SENTINEL_QUARANTINE];
-static atomic_uint s_quarantine_next;
-static atomic_size_t s_quarantine_bytes;      /* usable bytes of the blocks in the ring */
 
 static _Thread_local int t_call_depth;       /* nesting of public transport calls in this thread */
 static _Thread_local bool t_reported;        /* a violation was reported in the current outermost call */
 
+static void section_reset(wsh_sentinel_section_t *sec)
+{
+    atomic_store_explicit(&sec->inside, 0, memory_order_relaxed);
+    for (int i = 0; i < WSH_SENTINEL_HOLDERS; i++) {
+        atomic_store_explicit(&sec->holder[i].owner, 0, memory_order_relaxed);
+        atomic_store_explicit(&sec->holder[i].name[0], 0, memory_order_relaxed);
+        atomic_store_explicit(&sec->holder[i].name[1], 0, memory_order_relaxed);
+    }
+}
+
+/* Field by field, atomically: on the parallel platform a tracker is reused for a new transport at the address
+ * of a freed one, which a late thread may still be looking at. */
 void wsh_sentinel_init(wsh_sentinel_t *s)
 {
-    memset(s, 0, sizeof(*s));
     atomic_store_explicit(&s->id, atomic_fetch_add_explicit(&s_next_id, 1, memory_order_relaxed),
                           memory_order_relaxed);
     atomic_store_explicit(&s->life, WSH_SENTINEL_IDLE, memory_order_relaxed);
+    section_reset(&s->io);
+    section_reset(&s->tls);
+    section_reset(&s->ws_write);
 }
 
 unsigned wsh_sentinel_id(const wsh_sentinel_t *s)
@@ -256,26 +263,6 @@ void wsh_sentinel_ws_write_enter(wsh_sentinel_t *s, const char *op)
 void wsh_sentinel_ws_write_exit(wsh_sentinel_t *s)
 {
     section_exit(&s->ws_write);
-}
-
-void wsh_sentinel_retire(void *block)
-{
-    if (block == NULL) {
-        return;
-    }
-    unsigned slot = atomic_fetch_add_explicit(&s_quarantine_next, 1, memory_order_relaxed) % WSH_SENTINEL_QUARANTINE;
-    atomic_fetch_add_explicit(&s_quarantine_bytes, malloc_usable_size(block), memory_order_relaxed);
-    void *oldest = atomic_exchange_explicit(&s_quarantine[slot], block, memory_order_acq_rel);
-    if (oldest != NULL) {
-        atomic_fetch_sub_explicit(&s_quarantine_bytes, malloc_usable_size(oldest), memory_order_relaxed);
-        free(oldest);
-    }
-}
-
-/* The quarantine is host/'s own memory, not the application's: the heap figures leave it out. */
-size_t wsh_host_retained_bytes(void)
-{
-    return atomic_load_explicit(&s_quarantine_bytes, memory_order_relaxed);
 }
 
 unsigned wsh_sentinel_violation_count(void)

@@ -105,7 +105,9 @@ void violation_io_after_destroy(const violation_peer_t *peer)
     esp_transport_handle_t ws = connect_ws(peer, &tcp);
     if (ws) {
         esp_transport_destroy(ws);
-        int ret = esp_transport_write(ws, "late", 4, 100);  /* stale handle: quarantined, not freed */
+        /* A stale handle: host/ keeps it in quarantine; on the parallel platform the sentinel turns the call away
+         * before ESP-IDF (which has freed it) sees it. */
+        int ret = esp_transport_write(ws, "late", 4, 100);
         ESP_LOGI(TAG, "write after destroy returned %d", ret);
         esp_transport_destroy(tcp);
     }
@@ -187,7 +189,8 @@ void violation_tls_concurrent(const violation_peer_t *peer)
     esp_transport_ssl_set_common_name(h.t, "localhost");
     if (esp_transport_connect(h.t, peer->host, peer->port, 3000) == 0) {
         start_helper(&h, read_helper, "reader");
-        /* The peer waits for an HTTP request: a write while the reader is inside its TLS read. */
+        /* The peer has sent all of a record but its last byte: the reader waits for it inside its TLS read,
+         * and this write goes in beside it. */
         esp_transport_write(h.t, "GET ", 4, 1000);
         join_helper(&h);
     } else {
@@ -215,7 +218,8 @@ void violation_ws_write_concurrent(const violation_peer_t *peer)
     helper_t h = { .t = connect_ws(peer, &tcp) };
     if (h.t) {
         start_helper(&h, big_write_helper, "writer");
-        int ret = esp_transport_ws_send_raw(h.t, WS_TRANSPORT_OPCODES_TEXT | WS_TRANSPORT_OPCODES_FIN, "hi", 2, 200);
+        char hi[] = "hi";  /* writable: ESP-IDF's ws transport masks the payload in place */
+        int ret = esp_transport_ws_send_raw(h.t, WS_TRANSPORT_OPCODES_TEXT | WS_TRANSPORT_OPCODES_FIN, hi, 2, 200);
         ESP_LOGI(TAG, "second writer returned %d", ret);
         join_helper(&h);
         esp_transport_destroy(h.t);
@@ -246,8 +250,9 @@ void violation_none_when_serialised(const violation_peer_t *peer)
     if (h.t) {
         start_helper(&h, serialised_reader, "reader");
         for (int i = 0; i < 20; i++) {
+            char ping[] = "ping";  /* writable: masked in place, and afresh each time */
             xSemaphoreTake(h.lock, portMAX_DELAY);
-            esp_transport_ws_send_raw(h.t, WS_TRANSPORT_OPCODES_TEXT | WS_TRANSPORT_OPCODES_FIN, "ping", 4, 1000);
+            esp_transport_ws_send_raw(h.t, WS_TRANSPORT_OPCODES_TEXT | WS_TRANSPORT_OPCODES_FIN, ping, 4, 1000);
             xSemaphoreGive(h.lock);
             vTaskDelay(1);
         }
