@@ -3,9 +3,11 @@
 - ``--variants`` (default ``debug,tsan,asan``): the host build variants C-backed tests run in.
 - ``--idf-versions`` (default ``5.5.5``; ``none`` for none): the real ESP-IDF versions that tests taking
   ``linux_build`` also run on (ESP-IDF's own linux target; scripts/setup.sh installs them).
-- ``variant``: a test that takes it runs once per selected variant (host/ only: tests of host/ itself).
+- ``variant``: a test that takes it runs once per selected variant (host/ only: tests of host/ itself), except
+  those its ``without_linux_builds`` marker names.
 - ``linux_build``: a test that takes it runs once per selected variant and once per selected ESP-IDF version
-  (``idf-5.5.5``); ``linux_app(project_dir, linux_build, cmake_args=())`` builds for it.
+  (``idf-5.5.5``), except the builds its ``without_linux_builds(*builds, reason=...)`` marker names;
+  ``linux_app(project_dir, linux_build, cmake_args=())`` builds for it.
 - ``idf_app(project_dir, version, cmake_args=())``: builds an ESP-IDF project with real ESP-IDF ``version`` for
   its linux target, cached like host_app.
 - ``host_app(project_dir, variant, cmake_args=())``: builds an ESP-IDF project against host/ and returns
@@ -65,11 +67,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             variants = host_build.parse_variant_list(metafunc.config.getoption("variants"))
         except ValueError as exc:
             raise pytest.UsageError(f"--variants: {exc}") from exc
-        metafunc.parametrize("variant", variants)
+        metafunc.parametrize("variant", builds_taken(metafunc, variants))
     if "linux_build" in metafunc.fixturenames:
         variants = host_build.parse_variant_list(metafunc.config.getoption("variants"))
         builds = [*variants, *(IDF_BUILD_PREFIX + v for v in idf_versions(metafunc.config))]
-        metafunc.parametrize("linux_build", builds)
+        metafunc.parametrize("linux_build", builds_taken(metafunc, builds))
+
+
+def builds_taken(metafunc: pytest.Metafunc, builds: list[str]) -> list[str]:
+    """builds without those the test's ``without_linux_builds`` marker names."""
+    left_out = metafunc.definition.get_closest_marker("without_linux_builds")
+    return [build for build in builds if left_out is None or build not in left_out.args]
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects

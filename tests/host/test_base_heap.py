@@ -11,6 +11,10 @@ import pytest
 
 from wshammer import host_build
 
+from host_marks import HOST_REIMPLEMENTATION_TSAN
+
+pytestmark = HOST_REIMPLEMENTATION_TSAN
+
 
 BIG = 100 * 1024
 PEAK = 60 * 1024

@@ -12,6 +12,10 @@ import trustme
 
 from wshammer import host_build
 
+from host_marks import HOST_REIMPLEMENTATION_TSAN
+
+pytestmark = HOST_REIMPLEMENTATION_TSAN
+
 SYSTEM_STORE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 

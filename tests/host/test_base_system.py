@@ -14,6 +14,10 @@ import pytest
 
 from wshammer import host_build
 
+from host_marks import HOST_REIMPLEMENTATION_TSAN
+
+pytestmark = HOST_REIMPLEMENTATION_TSAN
+
 
 
 def fields(output: str, name: str) -> dict[str, str]:

@@ -9,6 +9,10 @@ import pytest
 
 from wshammer import host_build
 
+from host_marks import HOST_REIMPLEMENTATION_TSAN
+
+pytestmark = HOST_REIMPLEMENTATION_TSAN
+
 
 def observations(output: str) -> dict[str, dict[str, str]]:
     """``I (ms) timer_test: NAME k=v ...`` lines as {NAME: {k: v}}."""

@@ -18,6 +18,10 @@ import pytest
 
 from wshammer import host_build
 
+from host_marks import HOST_REIMPLEMENTATION_TSAN
+
+pytestmark = HOST_REIMPLEMENTATION_TSAN
+
 REPO = Path(__file__).resolve().parents[2]
 TEST_APPS = REPO / "host" / "test_apps"
 BUILD_SYSTEM_APP = TEST_APPS / "build_system"

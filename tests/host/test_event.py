@@ -6,6 +6,10 @@ the default loop; also under chaos mode. ASan's leak check covers events left in
 
 from __future__ import annotations
 
+from host_marks import HOST_REIMPLEMENTATION_TSAN
+
+pytestmark = HOST_REIMPLEMENTATION_TSAN
+
 SUITE_TESTS = 11
 
 

@@ -13,6 +13,10 @@ from pathlib import Path
 
 from wshammer.host_build import sanitizer_env
 
+from host_marks import HOST_REIMPLEMENTATION_TSAN
+
+pytestmark = HOST_REIMPLEMENTATION_TSAN
+
 PROJECT = Path(__file__).resolve().parents[2] / "host" / "test_apps" / "smoke_project"
 
 

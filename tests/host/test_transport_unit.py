@@ -5,6 +5,10 @@ host/test_apps/transport_unit, in every variant.
 
 from __future__ import annotations
 
+from host_marks import HOST_REIMPLEMENTATION_TSAN
+
+pytestmark = HOST_REIMPLEMENTATION_TSAN
+
 SUITE_TESTS = 19
 
 

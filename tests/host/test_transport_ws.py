@@ -15,11 +15,14 @@ from pathlib import Path
 
 import pytest
 from conftest_transport import GREETING, PING_PAYLOAD, RawWsPeer, ScriptedPeer, backlog_full_listener
+from host_marks import HOST_REIMPLEMENTATION_TSAN
 
 from wshammer.host_build import find_sanitizer_reports
 from wshammer.logscan import parse_fields
 from wshammer.servers import EchoServer, SilentServer
 from wshammer.tls import make_tls_material
+
+pytestmark = HOST_REIMPLEMENTATION_TSAN
 
 APP = Path(__file__).resolve().parents[2] / "host" / "test_apps" / "transport_ws"
 

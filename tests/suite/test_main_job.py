@@ -32,6 +32,14 @@ def full_debug_suite_collected(config: pytest.Config) -> bool:
 
 
 HOST_MAIN_JOB_VARIANTS = ("debug", "asan")  # tsan: on the parallel platform, below
+PARALLEL_MAIN_JOB_VARIANTS = ("tsan",)
+
+
+def main_job_builds() -> set[tuple[str, str]]:
+    """(platform, variant) of every build the whole suite runs in here, on the real component at the suite's
+    own size (host/ debug through the plain suite, or this file's selection when that is not collected)."""
+    return {*(("host", v) for v in HOST_MAIN_JOB_VARIANTS), ("idf", "debug"),
+            *(("parallel", v) for v in PARALLEL_MAIN_JOB_VARIANTS)}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -58,7 +66,7 @@ def test_main_job_on_esp_idf(idf_version: str, tmp_path) -> None:
     check_main_job(args, expected, f"idf{idf_version}", tmp_path, SUITE_TIMEOUT_S["idf"])
 
 
-@pytest.mark.parametrize("build", ["tsan"])
+@pytest.mark.parametrize("build", PARALLEL_MAIN_JOB_VARIANTS)
 def test_main_job_on_the_parallel_platform(build: str, tmp_path) -> None:
     """The whole suite on ESP-IDF's own components over host/'s parallel kernel (--platform parallel): ESP-IDF's
     esp_event, esp-tls, tcp_transport and Mbed TLS with tasks truly in parallel, ThreadSanitizer inside all of

@@ -4,10 +4,11 @@ For every case a copy of the component gets one mutant patch (tests/mutants/, RE
 ``wshammer run --target linux --variant V --component <copy> -k <scenario>`` must exit 1 with report.json's
 record for that scenario (plus the log guard's findings, which report.json only counts) naming the defect's
 symptom: a sentinel violation of the right kind, a sanitizer report, a heap that grows, a lost or corrupt
-message, a missing handshake status. The control runs the same selection on the real component, which must
-pass. Each mutant is built once per variant, in the cheapest variant that shows it (the CLI keeps a build
-folder per component path, so later sessions rebuild only the patched files). A race shows in most runs, not
-in all: such a case runs at a larger ``--soak`` (its control too) and may take a few attempts to go red.
+message, a missing handshake status. The same selection must pass on the real component: the main jobs
+(test_main_job.py) run it at the suite's own size, a control here at a larger --soak. Each mutant is built once
+per variant, in the cheapest variant that shows it (the CLI keeps a build folder per component path, so later
+sessions rebuild only the patched files). A race shows in most runs, not in all: such a case runs at a larger
+``--soak`` (its control too) and may take a few attempts to go red.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 from wshammer.idf_env import DEFAULT_IDF_VERSION
 
 import suite_cli
+from test_main_job import main_job_builds
 
 pytestmark = pytest.mark.slow  # whole runs of wshammer
 
@@ -232,7 +234,7 @@ CASES = (
     # A send that goes on with its message after the client task ended the connection under it (F5): the
     # rest of the message is written to the closed transport.
     RedCase("wss_reconnect reset_large", "wss_reconnect and reset_large", "rig_send_goes_on_after_the_abort",
-            "debug", (r"^\[sentinel\] .*VIOLATION kind=io_after_close .*task=wsh_sender",), attempts=3),
+            "debug", (r"^\[sentinel\] .*VIOLATION kind=io_after_close .*task=wsh_sender",), attempts=6),
     # The same defects on ESP-IDF's own linux target, where no sanitizer runs: the app's own checks name them.
     RedCase("lifecycle", "lifecycle", "leak_per_reconnect", "debug", (HEAP_FELL_OVER_CYCLES,),
             platform="idf"),
@@ -295,7 +297,24 @@ def test_scenario_goes_red_on_mutant(case: RedCase, tmp_path) -> None:
     pytest.fail(f"{problem}\n({case.attempts} run(s))", pytrace=False)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def controls(cases: tuple[RedCase, ...]) -> list[RedCase]:
+    """The cases whose selection no main job runs (a larger --soak), one per distinct selection: every other
+    control would repeat a run of test_main_job.py, which passes the whole suite on the real component in that
+    build (test_every_other_control_is_a_main_job_run)."""
+    seen: dict[tuple, RedCase] = {}
+    for case in cases:
+        if case.soak != 1:
+            seen.setdefault((case.keyword, case.variant, case.platform, case.soak), case)
+    return list(seen.values())
+
+
+def test_every_other_control_is_a_main_job_run() -> None:
+    builds = main_job_builds()
+    uncovered = [case.id for case in CASES if case.soak == 1 and (case.platform, case.variant) not in builds]
+    assert not uncovered, f"no main job runs these cases' selection on the real component: {uncovered}"
+
+
+@pytest.mark.parametrize("case", controls(CASES), ids=lambda c: c.id)
 def test_same_selection_passes_on_real_component(case: RedCase, tmp_path) -> None:
     run, record = run_selection(case, tmp_path / "report")
     assert run.returncode == 0 and record["ok"], (

@@ -24,6 +24,12 @@
 #include <dirent.h>
 #include <malloc.h>
 #include <unistd.h>
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+/* The sanitizers' allocator interface (compiler-rt's sanitizer/allocator_interface.h, which Debian's gcc does
+ * not install): bytes the application holds. */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#define HAMMER_SANITIZER_HEAP 1
+#endif
 #endif
 
 static const char *TAG = "wsh";
@@ -68,11 +74,16 @@ int64_t hammer_now_ms(void)
 int64_t hammer_free_heap(void)
 {
     uint32_t free_bytes = esp_get_free_heap_size();
-#if CONFIG_IDF_TARGET_LINUX && !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
-    /* A sanitizer brings its own allocator, which glibc's mallinfo2() does not see: the figure stays unknown. */
+#if CONFIG_IDF_TARGET_LINUX
+    /* ESP-IDF's linux heap_caps knows no figure: the bytes in use, from the allocator that serves them (a
+     * sanitizer brings its own, which glibc's mallinfo2() does not see), against a nominal heap. */
     if (free_bytes == HEAP_UNKNOWN) {
+#ifdef HAMMER_SANITIZER_HEAP
+        return HAMMER_NOMINAL_HEAP - (int64_t)__sanitizer_get_current_allocated_bytes();
+#else
         struct mallinfo2 info = mallinfo2();
         return HAMMER_NOMINAL_HEAP - (int64_t)info.uordblks;
+#endif
     }
 #endif
     return free_bytes == HEAP_UNKNOWN ? -1 : (int64_t)free_bytes;
