@@ -1,38 +1,66 @@
 # parallel_platform.cmake: the parallel linux platform, i.e. ESP-IDF's own build and components for
-# IDF_TARGET=linux with the components of host/ that replace or add to ESP-IDF's (docs/host-platform.md):
+# IDF_TARGET=linux with the components of host/ that replace or add to ESP-IDF's (docs/host-platform.md).
+# Any ESP-IDF project joins from outside, unchanged:
 #
-#   include(<repo>/host/parallel_platform.cmake)
-#   wsh_parallel_platform(dirs components)       # before project.cmake; reads -DWSH_VARIANT=debug|tsan|asan
-#   list(APPEND EXTRA_COMPONENT_DIRS ${dirs})
-#   include($ENV{IDF_PATH}/tools/cmake/project.cmake)
+#   cmake -S <project> -B <build> -G Ninja -DIDF_TARGET=linux \
+#         -DCMAKE_PROJECT_INCLUDE=<repo>/host/parallel_platform.cmake -DWSH_VARIANT=debug|tsan|asan
 #
-# dirs are single component folders, never host/components as a whole: host/'s own build still keeps
-# re-implementations of ESP-IDF components there, which must not replace ESP-IDF's. components are the ones
-# a project lists in COMPONENTS when it cuts that list short: the kernel, chaos mode and the sentinel (which
-# wraps ESP-IDF's transport calls, and so brings tcp_transport and esp-tls into the build). A sanitizer
-# variant instruments every object of the build, ESP-IDF's components and Mbed TLS's libraries included,
-# through CMAKE_<LANG>_FLAGS: ESP-IDF's linux toolchain file sets none, and component options would miss the
-# libraries Mbed TLS adds itself.
+# (what `wshammer build --app <project> --platform parallel` passes). CMake's own project() includes this file
+# as its last step, from inside ESP-IDF's project() macro (tools/cmake/project.cmake, the same in v5.3 to v6.0):
+# after ESP-IDF has registered the project's components and before it resolves the build, so the components
+# added here come last and replace ESP-IDF's of the same name (freertos) by ESP-IDF's own override rule.
+# The later project() calls of components (Mbed TLS's) include it again: the guard makes those no-ops.
+#
+# The components: the kernel, chaos mode and the sentinel (which wraps ESP-IDF's transport calls and so brings
+# tcp_transport and esp-tls into the build; a project with no transport may set WSH_PARALLEL_SENTINEL OFF
+# to build faster). They are single folders, never host/components as a whole: host/'s own build still keeps
+# re-implementations of ESP-IDF components there, which must not replace ESP-IDF's. A project that cuts
+# COMPONENTS short gets them appended to its list.
+#
+# A sanitizer variant instruments every object of the build, ESP-IDF's components and Mbed TLS's libraries
+# included, through CMAKE_<LANG>_FLAGS: ESP-IDF's linux toolchain file sets none, and component options would
+# miss the libraries Mbed TLS adds itself. The languages are enabled by now and no target exists yet.
 
+include_guard(GLOBAL)
 get_filename_component(__wsh_host_dir "${CMAKE_CURRENT_LIST_DIR}" ABSOLUTE)
 include("${__wsh_host_dir}/variants.cmake")
 
-function(wsh_parallel_platform dirs_var components_var)
-    if(NOT EXISTS "$ENV{IDF_PATH}/tools/idf.py")
-        message(FATAL_ERROR "the parallel linux platform builds with a real ESP-IDF: IDF_PATH is '$ENV{IDF_PATH}'")
+if(NOT COMMAND idf_build_component OR NOT EXISTS "$ENV{IDF_PATH}/tools/idf.py")
+    message(FATAL_ERROR "host/parallel_platform.cmake joins an ESP-IDF project (CMAKE_PROJECT_INCLUDE, "
+                        "with a real ESP-IDF in IDF_PATH); IDF_PATH is '$ENV{IDF_PATH}'")
+endif()
+if(NOT IDF_TARGET STREQUAL "linux")
+    message(FATAL_ERROR "the parallel linux platform builds for IDF_TARGET=linux, not '${IDF_TARGET}'")
+endif()
+
+if(NOT WSH_VARIANT)
+    set(WSH_VARIANT debug)
+endif()
+wsh_variant_sanitize_flags("${WSH_VARIANT}" __wsh_sanitize)
+if(__wsh_sanitize)
+    string(JOIN " " __wsh_flags ${__wsh_sanitize} -fno-omit-frame-pointer)
+    foreach(__wsh_lang C CXX)
+        string(APPEND CMAKE_${__wsh_lang}_FLAGS " ${__wsh_flags}")
+    endforeach()
+    string(APPEND CMAKE_EXE_LINKER_FLAGS " ${__wsh_flags}")
+endif()
+# The CMake cache keeps the variant for the rig (host_build.variant_of_build) and for a later reconfigure.
+set(WSH_VARIANT "${WSH_VARIANT}" CACHE STRING "parallel platform variant: debug, tsan or asan" FORCE)
+
+set(__wsh_components freertos wsh_chaos)
+if(NOT DEFINED WSH_PARALLEL_SENTINEL OR WSH_PARALLEL_SENTINEL)
+    list(APPEND __wsh_components wsh_sentinel)
+endif()
+foreach(__wsh_component ${__wsh_components})
+    if(__wsh_component STREQUAL "freertos")
+        set(__wsh_dir "${__wsh_host_dir}/overrides/freertos")
+    else()
+        set(__wsh_dir "${__wsh_host_dir}/components/${__wsh_component}")
     endif()
-    if(NOT WSH_VARIANT)
-        set(WSH_VARIANT debug)
-    endif()
-    wsh_variant_sanitize_flags("${WSH_VARIANT}" sanitize)
-    if(sanitize)
-        string(JOIN " " flags ${sanitize} -fno-omit-frame-pointer)
-        foreach(lang C CXX)
-            set(CMAKE_${lang}_FLAGS "${CMAKE_${lang}_FLAGS} ${flags}" PARENT_SCOPE)
-        endforeach()
-        set(CMAKE_EXE_LINKER_FLAGS "${CMAKE_EXE_LINKER_FLAGS} ${flags}" PARENT_SCOPE)
-    endif()
-    set(${dirs_var} "${__wsh_host_dir}/overrides/freertos" "${__wsh_host_dir}/components/wsh_chaos"
-                    "${__wsh_host_dir}/components/wsh_sentinel" PARENT_SCOPE)
-    set(${components_var} freertos wsh_chaos wsh_sentinel PARENT_SCOPE)
-endfunction()
+    idf_build_component("${__wsh_dir}" "project_extra_components")
+endforeach()
+# `components` is the list ESP-IDF's project() macro gathered from COMPONENTS (empty: every component).
+if(components)
+    list(APPEND components ${__wsh_components})
+endif()
+message(STATUS "parallel linux platform: host/'s kernel under ESP-IDF's components, variant ${WSH_VARIANT}")

@@ -17,6 +17,7 @@ apt_packages=(
     libmbedtls-dev libhttp-parser-dev libcmocka-dev libbsd-dev
     socat python3 python3-venv python3-pip
     gdb  # where each task of a hung linux app stood (runner.capture_stacks)
+    ccache  # the many builds of the same ESP-IDF sources share objects (host_build.compiler_cache)
 )
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 

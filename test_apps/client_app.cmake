@@ -12,8 +12,8 @@
 # ones. The client comes from WSH_COMPONENT_DIR (-D or environment; default: this repository's), so the rig
 # can build another tree, e.g. a pull request's, without touching the app. On ESP-IDF's linux target the
 # components of linux_compat join (linux_compat.cmake says why) and COMPONENTS is cut to main and them;
-# -DWSH_LINUX_PLATFORM=parallel puts host/'s parallel kernel under ESP-IDF's components instead of the POSIX
-# port (host/parallel_platform.cmake, with -DWSH_VARIANT=debug|tsan|asan).
+# -DWSH_LINUX_PLATFORM=parallel (with host/parallel_platform.cmake as CMAKE_PROJECT_INCLUDE, which puts host/'s
+# parallel kernel under ESP-IDF's components instead of the POSIX port) leaves the POSIX-port workarounds out.
 # end: our own component must build without a warning on every ESP-IDF we claim; another tree is built as it is.
 
 get_filename_component(WSH_TEST_APPS_DIR "${CMAKE_CURRENT_LIST_DIR}" ABSOLUTE)
@@ -49,12 +49,13 @@ macro(wsh_client_app_begin)
         # On its linux target nearly every ESP-IDF component registers and would only cost build time. A chip
         # keeps the full set: some components join only if present (espcoredump for the UART core dump).
         if(WSH_LINUX_PLATFORM STREQUAL "parallel")
-            # host/'s kernel under ESP-IDF's components; linux_compat still answers esp_timer and esp_stubs,
-            # and its POSIX-port workarounds stay out.
-            include("${WSH_TEST_APPS_DIR}/../host/parallel_platform.cmake")
-            wsh_parallel_platform(wsh_parallel_dirs wsh_parallel_components)
-            list(APPEND EXTRA_COMPONENT_DIRS ${wsh_parallel_dirs})
-            set(COMPONENTS main ${wsh_parallel_components})
+            # host/parallel_platform.cmake (given as CMAKE_PROJECT_INCLUDE) adds host/'s kernel under ESP-IDF's
+            # components; linux_compat still answers esp_timer and esp_stubs, its POSIX-port workarounds stay out.
+            if(NOT CMAKE_PROJECT_INCLUDE MATCHES "parallel_platform\\.cmake$")
+                message(FATAL_ERROR "WSH_LINUX_PLATFORM=parallel needs "
+                                    "-DCMAKE_PROJECT_INCLUDE=<repo>/host/parallel_platform.cmake")
+            endif()
+            set(COMPONENTS main)
         elseif(NOT WSH_LINUX_PLATFORM OR WSH_LINUX_PLATFORM STREQUAL "idf")
             wsh_linux_compat_components(wsh_compat_components)
             set(COMPONENTS main ${wsh_compat_components})

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .host_build import HostBuildError, build_host_project
-from .idf_build import build_idf_project
+from .idf_build import build_idf_project, parallel_platform_args
 from .idf_env import DEFAULT_IDF_VERSION, IdfMissing, find_idf, is_real_idf
 from .platforms import IDF_PLATFORMS, PLATFORMS, VARIANT_PLATFORMS
 from .sdkconfig import (
@@ -203,7 +203,7 @@ def linux_cmake_args(request: BuildRequest, build_dir: Path) -> tuple[str, ...]:
     unset, and test_apps/client_app.cmake lists the repository's first (a file listed twice changes nothing)."""
     args = []
     if request.platform == "parallel":
-        args += ["-DWSH_LINUX_PLATFORM=parallel", f"-DWSH_VARIANT={request.variant}"]
+        args += ["-DWSH_LINUX_PLATFORM=parallel", *parallel_platform_args(request.variant)]
     if request.component is not None:
         args.append(f"-DWSH_COMPONENT_DIR={request.component}")
     if request.sdkconfig:

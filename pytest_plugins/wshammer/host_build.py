@@ -1,8 +1,9 @@
 """Build ESP-IDF projects against the host platform (``host/`` as IDF_PATH) and run what they produce.
 
 ``build_host_project`` configures a project with CMake only when its configuration changed, then runs
-ninja, and returns the ELF. ``sanitizer_env`` gives the environment every host ELF should run with, so a
-sanitizer report always ends the process with a failure.
+ninja, and returns the ELF; every build compiles through ccache when it is installed (compiler_cache).
+``sanitizer_env`` gives the environment every host ELF should run with, so a sanitizer report always ends the
+process with a failure.
 
 The pure helpers (command lines, configure stamps, log tails, sanitizer options) are kept apart from the
 functions that run processes.
@@ -14,12 +15,15 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
+
+from .idf_env import cache_dir
 
 VARIANTS = ("debug", "tsan", "asan")
 
@@ -213,12 +217,32 @@ def _build_dir_lock(build_dir: Path) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
+def compiler_cache(tool_env: Mapping[str, str], build_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """CMake options and environment that compile through ccache, or nothing when it is not installed (ccache's
+    own CCACHE_DISABLE=1 turns it off). The rig builds the same ESP-IDF sources with the same flags into many
+    build folders (one per component tree, variant and version), which differ only in the folder's own paths
+    (-I<build>/config): base_dir, the build folder, makes those relative so the folders share objects, while
+    every source keeps its absolute path in the debug information (the rig's stack reader tells its own frames
+    by it); nohashdir leaves the folder's name out of the key."""
+    if shutil.which("ccache", path=tool_env.get("PATH")) is None:
+        return [], {}
+    env = {
+        "CCACHE_DIR": tool_env.get("CCACHE_DIR") or str(cache_dir(tool_env) / "ccache"),
+        "CCACHE_BASEDIR": tool_env.get("CCACHE_BASEDIR") or str(build_dir),
+        "CCACHE_NOHASHDIR": tool_env.get("CCACHE_NOHASHDIR") or "true",
+    }
+    return ["-DCMAKE_C_COMPILER_LAUNCHER=ccache", "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"], env
+
+
 def build_cmake_project(
     project_dir: Path, build_dir: Path, command: Sequence[str], tool_env: Mapping[str, str], what: str,
     jobs: int = DEFAULT_JOBS,
 ) -> Path:
     """Configures ``project_dir`` into ``build_dir`` with ``command`` (only when the directory is new or was
     configured otherwise), runs ninja and returns the ELF. Shared by host/ and real ESP-IDF builds."""
+    launcher_args, launcher_env = compiler_cache(tool_env, Path(build_dir).resolve())
+    command = [*command, *launcher_args]
+    tool_env = {**tool_env, **launcher_env}
     stamp = configure_stamp(command, Path(tool_env["IDF_PATH"]))
     with _build_dir_lock(build_dir):
         if needs_configure(build_dir, stamp):

@@ -1,6 +1,7 @@
-"""Build ESP-IDF projects for ESP-IDF's own linux target (IDF_TARGET=linux, FreeRTOS POSIX port) with a real
-ESP-IDF tree (idf_env.find_idf), the way ESP-IDF's own build does it: CMake with ESP-IDF's project.cmake,
-then ninja. The sdkconfig goes into the build folder so nothing is written into the project.
+"""Build ESP-IDF projects for ESP-IDF's linux target (IDF_TARGET=linux) with a real ESP-IDF tree
+(idf_env.find_idf), the way ESP-IDF's own build does it: CMake with ESP-IDF's project.cmake, then ninja. The
+sdkconfig goes into the build folder so nothing is written into the project. On ESP-IDF's FreeRTOS POSIX port,
+or on the parallel platform (parallel_platform_args), which joins any project from outside.
 """
 
 from __future__ import annotations
@@ -9,8 +10,16 @@ import os
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .host_build import build_cmake_project, check_project
+from .host_build import build_cmake_project, check_project, default_idf_path
 from .idf_env import IdfInstall
+
+PARALLEL_PLATFORM_CMAKE = default_idf_path() / "parallel_platform.cmake"
+
+
+def parallel_platform_args(variant: str) -> list[str]:
+    """-D options that put any ESP-IDF project on the parallel platform in ``variant``: CMake's own project()
+    includes host/parallel_platform.cmake, so the project itself stays as it is."""
+    return [f"-DCMAKE_PROJECT_INCLUDE={PARALLEL_PLATFORM_CMAKE}", f"-DWSH_VARIANT={variant}"]
 
 
 def configure_command(project_dir: Path, build_dir: Path, idf: IdfInstall, cmake_args: Sequence[str]) -> list[str]:

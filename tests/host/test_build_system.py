@@ -341,3 +341,39 @@ def test_extra_component_dir_may_be_a_component_itself(tmp_path):
     missing = configure(MAIN_ALL_APP, tmp_path / "bad", f"-DEXTRA_COMPONENT_DIRS={tmp_path / 'nowhere'}")
     assert missing.returncode != 0
     assert f"EXTRA_COMPONENT_DIRS entry '{tmp_path / 'nowhere'}' is not a directory" in " ".join(missing.stdout.split())
+
+
+def ccache_stats(cache: Path) -> dict[str, int]:
+    done = subprocess.run(["ccache", "--print-stats"], env={**os.environ, "CCACHE_DIR": str(cache)},
+                          stdout=subprocess.PIPE, text=True, check=True)
+    return {key: int(value) for key, value in (line.split("\t") for line in done.stdout.splitlines())}
+
+
+def gdb_source_of(elf: Path, function: str) -> str:
+    done = subprocess.run(["gdb", "-batch", "-nx", "-ex", f"info line {function}", str(elf)],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    found = re.search(r'of "([^"]+)"', done.stdout)
+    assert found, done.stdout
+    return found.group(1)
+
+
+@pytest.mark.slow
+def test_a_second_build_folder_compiles_from_the_cache_and_keeps_absolute_sources(tmp_path):
+    """Every build compiles through ccache (host_build.compiler_cache): a second folder of the same project
+    takes its objects from the first, and gdb still finds each source by its absolute path, as the hang
+    reports need (stacks.py tells the app's frames from the C library's by it)."""
+    if shutil.which("ccache") is None:
+        pytest.fail("ccache is not installed: run scripts/setup.sh", pytrace=False)
+    env = {**os.environ, "CCACHE_DIR": str(tmp_path / "ccache")}
+    env.pop("CCACHE_BASEDIR", None)
+    host_build.build_host_project(BUILD_SYSTEM_APP, tmp_path / "first", "debug", env=env)
+    before = ccache_stats(tmp_path / "ccache")
+    elf = host_build.build_host_project(BUILD_SYSTEM_APP, tmp_path / "second", "debug", env=env)
+    after = ccache_stats(tmp_path / "ccache")
+    misses = after["cache_miss"] - before["cache_miss"]
+    hits = after["direct_cache_hit"] + after["preprocessed_cache_hit"] - (
+        before["direct_cache_hit"] + before["preprocessed_cache_hit"])
+    assert hits > 0 and misses == 0, f"second build: {hits} hits, {misses} misses"
+    for function, source in (("app_main", BUILD_SYSTEM_APP / "main" / "build_system_main.c"),
+                             ("xTaskCreatePinnedToCore", HOST_COMPONENTS / "freertos" / "src" / "tasks.c")):
+        assert Path(gdb_source_of(elf, function)) == source

@@ -21,6 +21,7 @@ from conftest_transport import HalfRecordTlsPeer, RawWsPeer
 
 from wshammer import host_build
 from wshammer.host_build import find_sanitizer_reports
+from wshammer.idf_build import parallel_platform_args
 from wshammer.idf_env import DEFAULT_IDF_VERSION
 from wshammer.servers import EchoServer
 from wshammer.tls import make_tls_material
@@ -86,7 +87,7 @@ def peers(tmp_path_factory):
 @pytest.fixture
 def sentinel_elf(host_app, idf_app, sentinel_build) -> Path:
     if sentinel_build == PARALLEL_BUILD:
-        return idf_app(APP, DEFAULT_IDF_VERSION, ["-DWSH_VARIANT=debug"])
+        return idf_app(APP, DEFAULT_IDF_VERSION, parallel_platform_args("debug"))
     return host_app(APP, sentinel_build)
 
 

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from wshammer import idf_env
+from wshammer.host_build import compiler_cache
 
 pytestmark = pytest.mark.slow  # idf-build-apps builds every linux config
 
@@ -32,6 +33,16 @@ def copy_sources(repo, destination):
             shutil.copy(source, destination / name)
 
 
+def build_env(idf, sources):
+    """ESP-IDF's environment, with idf.py's own ccache switch on when the rig's builds use it (the apps' build
+    folders all lie under ``sources``)."""
+    env = idf.tool_env(os.environ)
+    launcher_args, launcher_env = compiler_cache(env, sources)
+    if launcher_args:
+        env.update(launcher_env, IDF_CCACHE_ENABLE='1')
+    return env
+
+
 def test_idf_build_apps_builds_every_linux_config(repo, tmp_path):
     try:
         idf = idf_env.find_idf(idf_env.DEFAULT_IDF_VERSION)
@@ -41,7 +52,7 @@ def test_idf_build_apps_builds_every_linux_config(repo, tmp_path):
         pytest.fail(f"no ESP-IDF Python environment for {idf.path}: {idf_env.SETUP_HINT}", pytrace=False)
     copy_sources(repo, tmp_path)
     result = subprocess.run([idf.python, '-m', 'idf_build_apps', 'build', '-t', 'linux'], cwd=tmp_path,
-                            env=idf.tool_env(os.environ), capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+                            env=build_env(idf, tmp_path), capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
     output = result.stdout + result.stderr
     assert result.returncode == 0, f'idf-build-apps build -t linux failed:\n{output[-8000:]}'
     rows = linux_rows(repo)
