@@ -76,6 +76,7 @@ EXTRA_BUILDS = [Build('components/esp_websocket_client/test_apps/host_tests', 'l
                 Build('test_apps/linux_compat/test_esp_timer', 'linux', '-'),
                 Build('test_apps/linux_compat/test_stdout', 'linux', '-'),
                 Build('test_apps/linux_compat/test_malloc', 'linux', '-'),
+                Build('test_apps/linux_compat/test_pthread', 'linux', '-'),
                 Build('host/overrides/freertos/test_apps/parallel_kernel', 'linux', '-')]
 
 

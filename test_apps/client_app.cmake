@@ -11,9 +11,8 @@
 # passed (idf-build-apps gives -DSDKCONFIG_DEFAULTS=<app>/sdkconfig.ci.<config>): later files override earlier
 # ones. The client comes from WSH_COMPONENT_DIR (-D or environment; default: this repository's), so the rig
 # can build another tree, e.g. a pull request's, without touching the app. On ESP-IDF's linux target the
-# components of linux_compat join (linux_compat.cmake says why) and COMPONENTS is cut to main and them;
-# -DWSH_LINUX_PLATFORM=parallel (with host/parallel_platform.cmake as CMAKE_PROJECT_INCLUDE, which puts host/'s
-# parallel kernel under ESP-IDF's components instead of the POSIX port) leaves the POSIX-port workarounds out.
+# components of linux_compat join (linux_compat.cmake says why) and COMPONENTS is cut to main and them; on the
+# parallel platform (host/parallel_platform.cmake as CMAKE_PROJECT_INCLUDE) the POSIX port's workarounds stay out.
 # end: our own component must build without a warning on every ESP-IDF we claim; another tree is built as it is.
 
 get_filename_component(WSH_TEST_APPS_DIR "${CMAKE_CURRENT_LIST_DIR}" ABSOLUTE)
@@ -48,20 +47,8 @@ macro(wsh_client_app_begin)
     if(wsh_compat_dirs)
         # On its linux target nearly every ESP-IDF component registers and would only cost build time. A chip
         # keeps the full set: some components join only if present (espcoredump for the UART core dump).
-        if(WSH_LINUX_PLATFORM STREQUAL "parallel")
-            # host/parallel_platform.cmake (given as CMAKE_PROJECT_INCLUDE) adds host/'s kernel under ESP-IDF's
-            # components; linux_compat still answers esp_timer and esp_stubs, its POSIX-port workarounds stay out.
-            if(NOT CMAKE_PROJECT_INCLUDE MATCHES "parallel_platform\\.cmake$")
-                message(FATAL_ERROR "WSH_LINUX_PLATFORM=parallel needs "
-                                    "-DCMAKE_PROJECT_INCLUDE=<repo>/host/parallel_platform.cmake")
-            endif()
-            set(COMPONENTS main)
-        elseif(NOT WSH_LINUX_PLATFORM OR WSH_LINUX_PLATFORM STREQUAL "idf")
-            wsh_linux_compat_components(wsh_compat_components)
-            set(COMPONENTS main ${wsh_compat_components})
-        else()
-            message(FATAL_ERROR "WSH_LINUX_PLATFORM='${WSH_LINUX_PLATFORM}': choose idf (the default) or parallel")
-        endif()
+        wsh_linux_compat_components(wsh_compat_components)
+        set(COMPONENTS main ${wsh_compat_components})
     endif()
 endmacro()
 

@@ -7,7 +7,8 @@
   those its ``without_linux_builds`` marker names.
 - ``linux_build``: a test that takes it runs once per selected variant and once per selected ESP-IDF version
   (``idf-5.5.5``), except the builds its ``without_linux_builds(*builds, reason=...)`` marker names;
-  ``linux_app(project_dir, linux_build, cmake_args=())`` builds for it.
+  ``linux_app(project_dir, linux_build, cmake_args=())`` builds for it, and for ``parallel-<variant>`` (the
+  parallel platform on the default ESP-IDF version, which tests of host/ itself take).
 - ``idf_app(project_dir, version, cmake_args=())``: builds an ESP-IDF project with real ESP-IDF ``version`` for
   its linux target, cached like host_app.
 - ``host_app(project_dir, variant, cmake_args=())``: builds an ESP-IDF project against host/ and returns
@@ -45,6 +46,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 IDF_BUILD_PREFIX = "idf-"
+PARALLEL_BUILD_PREFIX = "parallel-"
 
 # A test whose fixtures reach one of these builds or runs firmware: `slow`, out of the fast lane (README).
 FIRMWARE_FIXTURES = frozenset({"host_app", "idf_app", "linux_app", "run_host_elf", "dut"})
@@ -157,6 +159,10 @@ def linux_app(host_app, idf_app) -> Callable[..., Path]:
     def build(project_dir: Path | str, linux_build: str, cmake_args: Sequence[str] = ()) -> Path:
         if linux_build.startswith(IDF_BUILD_PREFIX):
             return idf_app(project_dir, linux_build.removeprefix(IDF_BUILD_PREFIX), cmake_args)
+        if linux_build.startswith(PARALLEL_BUILD_PREFIX):
+            variant = linux_build.removeprefix(PARALLEL_BUILD_PREFIX)
+            return idf_app(project_dir, idf_env.DEFAULT_IDF_VERSION,
+                           (*cmake_args, *idf_build.parallel_platform_args(variant)))
         return host_app(project_dir, linux_build, cmake_args)
 
     return build

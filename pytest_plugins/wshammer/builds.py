@@ -203,7 +203,7 @@ def linux_cmake_args(request: BuildRequest, build_dir: Path) -> tuple[str, ...]:
     unset, and test_apps/client_app.cmake lists the repository's first (a file listed twice changes nothing)."""
     args = []
     if request.platform == "parallel":
-        args += ["-DWSH_LINUX_PLATFORM=parallel", *parallel_platform_args(request.variant)]
+        args += parallel_platform_args(request.variant)
     if request.component is not None:
         args.append(f"-DWSH_COMPONENT_DIR={request.component}")
     if request.sdkconfig:

@@ -71,14 +71,17 @@ endfunction()
 # Sets out_var to the linux_compat components a project must add to COMPONENTS (ESP-IDF builds a component of
 # EXTRA_COMPONENT_DIRS only when something requires it): linux_select, whose select() lets the other tasks run
 # and sees readiness within a tick on every version; linux_idle, an idle hook that sleeps one tick;
-# linux_stdout, log output under a lock the scheduler sees; and linux_malloc, glibc's heap entered with the
-# tick held off (each CMakeLists.txt says what ESP-IDF does instead).
+# linux_stdout, log output under a lock the scheduler sees; linux_malloc, glibc's heap entered with the tick
+# held off; and linux_pthread, the idle task's reaping of deleted tasks likewise (each CMakeLists.txt says what
+# ESP-IDF does instead). All five work around ESP-IDF's FreeRTOS
+# POSIX port, so on the parallel platform (host/parallel_platform.cmake given as CMAKE_PROJECT_INCLUDE, host/'s
+# kernel in the port's place: nothing preempts a thread with a signal there) they stay out.
 # Empty where wsh_linux_compat_component_dirs is.
 function(wsh_linux_compat_components out_var)
     wsh_linux_compat_component_dirs(dirs)
     set(names "")
-    if(dirs)
-        list(APPEND names linux_select linux_idle linux_stdout linux_malloc)
+    if(dirs AND NOT CMAKE_PROJECT_INCLUDE MATCHES "parallel_platform\\.cmake$")
+        list(APPEND names linux_select linux_idle linux_stdout linux_malloc linux_pthread)
     endif()
     set(${out_var} "${names}" PARENT_SCOPE)
 endfunction()

@@ -7,6 +7,9 @@
 - ``run_cmocka_suite(name, expected_tests, timeout=120, chaos_seed=None)``: builds ``host/test_apps/<name>`` in
   the test's variant, runs its cmocka suites (under chaos mode when a seed is given) and fails the test on any
   failed, unfinished or missing test, sanitizer report or non-zero exit; returns the output.
+- ``platform_build``: a test taking it runs on each of host/'s variants and on the parallel platform in debug
+  (PARALLEL_BUILD: real ESP-IDF over host/'s kernel); the shared ``linux_app(project, platform_build)`` builds
+  there.
 """
 
 from __future__ import annotations
@@ -16,9 +19,17 @@ from typing import Callable, Sequence
 
 import pytest
 
+from wshammer import host_build
 from wshammer.cmocka import cmocka_failure
 
 HOST_TEST_APPS = Path(__file__).resolve().parents[2] / "host" / "test_apps"
+PARALLEL_BUILD = "parallel-debug"  # a linux_build name (tests/conftest.py)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "platform_build" in metafunc.fixturenames:
+        variants = host_build.parse_variant_list(metafunc.config.getoption("variants"))
+        metafunc.parametrize("platform_build", [*variants, PARALLEL_BUILD])
 
 
 @pytest.fixture(scope="session")

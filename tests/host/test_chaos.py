@@ -1,4 +1,5 @@
-"""Chaos mode (host/components/wsh_chaos), through host/test_apps/chaos_basic in every variant.
+"""Chaos mode (host/components/wsh_chaos), through host/test_apps/chaos_basic in every variant of host/ and on the
+parallel platform (real ESP-IDF over host/'s kernel, whose primitives carry the same points).
 
 - Off without WSH_CHAOS_SEED: no banner, no point fires.
 - On with a seed: the banner, and each thread's decisions are a function of (seed, thread name, how many
@@ -16,6 +17,8 @@ import re
 import signal
 from collections import defaultdict
 from pathlib import Path
+
+import pytest
 
 from wshammer import host_build, logscan
 
@@ -40,8 +43,12 @@ def single(events: list[logscan.WshEvent], name: str) -> logscan.WshEvent:
     return found[0]
 
 
-def run_probe(host_app, run_host_elf, variant, monkeypatch, seed: str | None) -> tuple[str, list]:
-    elf = host_app(APP, variant)
+@pytest.fixture
+def chaos_elf(linux_app, platform_build) -> Path:
+    return linux_app(APP, platform_build)
+
+
+def run_probe(elf, run_host_elf, monkeypatch, seed: str | None) -> tuple[str, list]:
     if seed is None:
         monkeypatch.delenv("WSH_CHAOS_SEED", raising=False)
     else:
@@ -53,18 +60,18 @@ def run_probe(host_app, run_host_elf, variant, monkeypatch, seed: str | None) ->
     return output, logscan.wsh_events(output, tag=TAG)
 
 
-def test_chaos_off_without_seed(host_app, run_host_elf, variant, monkeypatch):
-    output, events = run_probe(host_app, run_host_elf, variant, monkeypatch, None)
+def test_chaos_off_without_seed(chaos_elf, run_host_elf, monkeypatch):
+    output, events = run_probe(chaos_elf, run_host_elf, monkeypatch, None)
     assert not BANNER.search(output)
     config = single(events, "CONFIG")
     assert (config.int_field("enabled"), config.int_field("seed")) == (0, 0)
     assert single(events, "STATS").int_field("points") == 0
 
 
-def test_same_seed_same_decisions_and_lost_updates(host_app, run_host_elf, variant, monkeypatch):
-    first_output, first = run_probe(host_app, run_host_elf, variant, monkeypatch, "1234")
-    _, second = run_probe(host_app, run_host_elf, variant, monkeypatch, "1234")
-    _, other = run_probe(host_app, run_host_elf, variant, monkeypatch, "99")
+def test_same_seed_same_decisions_and_lost_updates(chaos_elf, run_host_elf, monkeypatch):
+    first_output, first = run_probe(chaos_elf, run_host_elf, monkeypatch, "1234")
+    _, second = run_probe(chaos_elf, run_host_elf, monkeypatch, "1234")
+    _, other = run_probe(chaos_elf, run_host_elf, monkeypatch, "99")
 
     assert BANNER.findall(first_output) == ["1234"], "the banner must appear exactly once"
     assert single(first, "CONFIG").int_field("seed") == 1234
@@ -83,10 +90,9 @@ def test_same_seed_same_decisions_and_lost_updates(host_app, run_host_elf, varia
         assert race.int_field("lost") >= MIN_LOST, f"chaos should make the racy counter lose updates: {race}"
 
 
-def test_bad_seed_is_an_error(host_app, run_host_elf, variant, monkeypatch):
-    elf = host_app(APP, variant)
+def test_bad_seed_is_an_error(chaos_elf, run_host_elf, monkeypatch):
     monkeypatch.setenv("WSH_CHAOS_SEED", "12abc")
-    returncode, output = run_host_elf(elf, timeout=60)
+    returncode, output = run_host_elf(chaos_elf, timeout=60)
     assert re.search(r'^E \(\d+\) wsh_chaos: WSH_CHAOS_SEED="12abc" is not a decimal number', output, re.MULTILINE), output
     assert returncode == -signal.SIGABRT, f"exit status {returncode}:\n{output}"
     assert not host_build.find_sanitizer_reports(output), output

@@ -19,10 +19,7 @@ from pathlib import Path
 import pytest
 from conftest_transport import HalfRecordTlsPeer, RawWsPeer
 
-from wshammer import host_build
 from wshammer.host_build import find_sanitizer_reports
-from wshammer.idf_build import parallel_platform_args
-from wshammer.idf_env import DEFAULT_IDF_VERSION
 from wshammer.servers import EchoServer
 from wshammer.tls import make_tls_material
 
@@ -56,15 +53,6 @@ CASES = {
 }
 
 
-PARALLEL_BUILD = "parallel-debug"
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "sentinel_build" in metafunc.fixturenames:
-        variants = host_build.parse_variant_list(metafunc.config.getoption("variants"))
-        metafunc.parametrize("sentinel_build", [*variants, PARALLEL_BUILD])
-
-
 def violations(output: str) -> list[dict[str, str]]:
     return [m.groupdict() for m in VIOLATION.finditer(output)]
 
@@ -85,10 +73,8 @@ def peers(tmp_path_factory):
 
 
 @pytest.fixture
-def sentinel_elf(host_app, idf_app, sentinel_build) -> Path:
-    if sentinel_build == PARALLEL_BUILD:
-        return idf_app(APP, DEFAULT_IDF_VERSION, parallel_platform_args("debug"))
-    return host_app(APP, sentinel_build)
+def sentinel_elf(linux_app, platform_build) -> Path:
+    return linux_app(APP, platform_build)
 
 
 @pytest.fixture

@@ -11,30 +11,16 @@ ends with DONE; built without it, it never ends.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
+from linux_runs import run
 
 from wshammer import idf_env
 
 APP = Path(__file__).resolve().parents[2] / "test_apps" / "linux_compat" / "test_malloc"
 FINISH_TIMEOUT_S = 30.0  # the app needs about 2 s: 200 ticks of the high task
 HUNG_AFTER_S = 6.0       # without linux_malloc: still running three times as long as it needs
-
-
-def run(elf: Path, timeout_s: float) -> tuple[int | None, str]:
-    """Runs ``elf``; (exit status or None if still running after ``timeout_s``, output)."""
-    process = subprocess.Popen([str(elf)], cwd=elf.parent, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
-    try:
-        output, _ = process.communicate(timeout=timeout_s)
-        status = process.returncode
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-        status = None
-    return status, output.decode(errors="replace")
 
 
 @pytest.mark.parametrize("version", idf_env.SUPPORTED_IDF_VERSIONS)

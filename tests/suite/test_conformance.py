@@ -34,9 +34,9 @@ def conformance(args: list[str], report_dir, timeout_key: str) -> tuple[suite_cl
 
 
 @pytest.mark.without_linux_builds("tsan", "debug", reason="for .ci/run's time: TSan runs over ESP-IDF's own "
-                                  "transports on the parallel platform (test_main_job), and asan runs debug's code "
-                                  "with its checks on top; the protocol is judged here on host/'s asan and on "
-                                  "ESP-IDF")
+                                  "transports in the parallel platform's main job (test_main_job), and asan runs "
+                                  "debug's code with its checks on top; the protocol is judged here on host/'s "
+                                  "asan and on ESP-IDF")
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_client_conforms(linux_build: str, linux_build_args: list[str], on_esp_idf: bool, transport: str,
                          tmp_path) -> None:

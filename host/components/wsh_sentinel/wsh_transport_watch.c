@@ -9,6 +9,8 @@
  *   esp_mbedtls_*          the TLS section of each esp-tls connection (handshake, read, write): the functions
  *                          esp-tls's own esp_tls.c calls through, whatever Mbed TLS's options (its dynamic
  *                          buffers wrap mbedtls_ssl_read/write themselves, so those cannot be wrapped twice).
+ * Inside each io section sit chaos mode's I/O points (transport_connect, _read, _write, _poll, their _done,
+ * tls_handshake_step), where host/'s own transports have them.
  * Calls inside one file of ESP-IDF (esp_transport_list_destroy() destroying each transport, say) are not
  * wrapped: a transport destroyed so is not marked, and a late call on it is left to AddressSanitizer, since
  * ESP-IDF frees the handle (host/'s own transports keep it in quarantine instead).
@@ -26,6 +28,7 @@
 #include "esp_tls.h"
 #include "esp_transport.h"
 #include "esp_transport_ws.h"
+#include "wsh_chaos.h"
 #include "wsh_sentinel.h"
 
 static const char *TAG = "wsh_sentinel";
@@ -47,10 +50,16 @@ static size_t slot_of(uintptr_t key)
     return (size_t)((key >> 4) * 0x9E3779B97F4A7C15ull) % WATCH_SLOTS;
 }
 
-static watch_slot_t *find(uintptr_t key)
+/* The slot keyed by the object's address, or NULL. With make, a free slot on the way is claimed for it. */
+static watch_slot_t *lookup(uintptr_t key, bool make)
 {
     for (size_t i = 0, n = slot_of(key); i < WATCH_SLOTS; i++, n = (n + 1) % WATCH_SLOTS) {
         uintptr_t held = atomic_load_explicit(&s_slots[n].key, memory_order_relaxed);
+        if (held == 0 && make &&
+            atomic_compare_exchange_strong_explicit(&s_slots[n].key, &held, key, memory_order_relaxed,
+                                                    memory_order_relaxed)) {
+            return &s_slots[n];
+        }
         if (held == key) {
             return &s_slots[n];
         }
@@ -61,29 +70,29 @@ static watch_slot_t *find(uintptr_t key)
     return NULL;
 }
 
-static bool claim(watch_slot_t *slot, uintptr_t expected, uintptr_t key)
+/* Every slot is taken: one whose object was destroyed serves the new one. */
+static watch_slot_t *reuse_destroyed(uintptr_t key)
 {
-    return atomic_compare_exchange_strong_explicit(&slot->key, &expected, key, memory_order_relaxed,
-                                                   memory_order_relaxed);
+    for (size_t n = 0; n < WATCH_SLOTS; n++) {
+        uintptr_t held = atomic_load_explicit(&s_slots[n].key, memory_order_relaxed);
+        int life = atomic_load_explicit(&s_slots[n].sentinel.life, memory_order_relaxed);
+        if (life == WSH_SENTINEL_DESTROYED &&
+            atomic_compare_exchange_strong_explicit(&s_slots[n].key, &held, key, memory_order_relaxed,
+                                                    memory_order_relaxed)) {
+            return &s_slots[n];
+        }
+    }
+    return NULL;
 }
 
-/* A slot for key, fresh (IDLE, no thread inside): the object at that address is new. When every slot is
- * taken, one whose object was destroyed is reused; failing that the object goes unwatched (said once). */
+/* A slot for the object, fresh (IDLE, no thread inside): the object at that address is new. Failing a free or
+ * a destroyed slot the object goes unwatched (said once). */
 static watch_slot_t *watch_new(const void *object)
 {
     uintptr_t key = (uintptr_t)object;
-    watch_slot_t *slot = find(key);
-    for (size_t i = 0, n = slot_of(key); slot == NULL && i < WATCH_SLOTS; i++, n = (n + 1) % WATCH_SLOTS) {
-        if (claim(&s_slots[n], 0, key)) {
-            slot = &s_slots[n];
-        }
-    }
-    for (size_t n = 0; slot == NULL && n < WATCH_SLOTS; n++) {
-        uintptr_t held = atomic_load_explicit(&s_slots[n].key, memory_order_relaxed);
-        int life = atomic_load_explicit(&s_slots[n].sentinel.life, memory_order_relaxed);
-        if (life == WSH_SENTINEL_DESTROYED && claim(&s_slots[n], held, key)) {
-            slot = &s_slots[n];
-        }
+    watch_slot_t *slot = lookup(key, true);
+    if (slot == NULL) {
+        slot = reuse_destroyed(key);
     }
     if (slot == NULL) {
         if (!atomic_exchange_explicit(&s_full_reported, true, memory_order_relaxed)) {
@@ -96,23 +105,19 @@ static watch_slot_t *watch_new(const void *object)
     return slot;
 }
 
-/* The tracker of an object, made on first sight for one this file did not see being made. */
-static wsh_sentinel_t *watch_of(const void *object)
+/* The slot of an object, made on first sight for one this file did not see being made; NULL: unwatched. */
+static watch_slot_t *watch_of(const void *object)
 {
     if (object == NULL) {
         return NULL;
     }
-    watch_slot_t *slot = find((uintptr_t)object);
-    if (slot == NULL) {
-        slot = watch_new(object);
-    }
-    return slot ? &slot->sentinel : NULL;
+    watch_slot_t *slot = lookup((uintptr_t)object, false);
+    return slot ? slot : watch_new(object);
 }
 
-static bool is_ws(esp_transport_handle_t t)
+static wsh_sentinel_t *tracker(watch_slot_t *slot)
 {
-    watch_slot_t *slot = t ? find((uintptr_t)t) : NULL;
-    return slot && atomic_load_explicit(&slot->ws, memory_order_relaxed);
+    return slot ? &slot->sentinel : NULL;
 }
 
 /* ---- transports: life and the io section ---- */
@@ -143,23 +148,35 @@ esp_transport_handle_t __wrap_esp_transport_init(void)
 esp_transport_handle_t __wrap_esp_transport_ws_init(esp_transport_handle_t parent_handle)
 {
     esp_transport_handle_t t = __real_esp_transport_ws_init(parent_handle);
-    watch_slot_t *slot = t ? find((uintptr_t)t) : NULL;
+    watch_slot_t *slot = watch_of(t);
     if (slot) {
         atomic_store_explicit(&slot->ws, true, memory_order_relaxed);
     }
     return t;
 }
 
-/* The io section around one call: false (reported by the sentinel) when the call must not reach the
- * transport. An unwatched handle (NULL tracker) is passed through. */
+/* Every wrapped call is inside the sentinel's call section; a call the sentinel refused (and reported) leaves it
+ * at once and must not reach the transport. An unwatched handle (NULL tracker) is passed through. */
+static bool admitted(bool ok)
+{
+    if (!ok) {
+        wsh_sentinel_call_end();
+    }
+    return ok;
+}
+
+/* The io section around one call. */
 static bool io_begin(wsh_sentinel_t *s, const char *op)
 {
     wsh_sentinel_call_begin();
-    if (s && !wsh_sentinel_io_begin(s, op)) {
-        wsh_sentinel_call_end();
-        return false;
-    }
-    return true;
+    return admitted(s == NULL || wsh_sentinel_io_begin(s, op));
+}
+
+/* A connect opens the handle again as it enters the io section. */
+static bool connect_begin(wsh_sentinel_t *s)
+{
+    wsh_sentinel_call_begin();
+    return admitted(s == NULL || wsh_sentinel_connect_begin(s));
 }
 
 static void io_end(wsh_sentinel_t *s)
@@ -170,22 +187,13 @@ static void io_end(wsh_sentinel_t *s)
     wsh_sentinel_call_end();
 }
 
-static bool connect_begin(wsh_sentinel_t *s)
-{
-    wsh_sentinel_call_begin();
-    if (s && !wsh_sentinel_connect_begin(s)) {
-        wsh_sentinel_call_end();
-        return false;
-    }
-    return true;
-}
-
 int __wrap_esp_transport_connect(esp_transport_handle_t t, const char *host, int port, int timeout_ms)
 {
-    wsh_sentinel_t *s = watch_of(t);
+    wsh_sentinel_t *s = tracker(watch_of(t));
     if (!connect_begin(s)) {
         return -1;
     }
+    wsh_chaos_point("transport_connect");
     int ret = __real_esp_transport_connect(t, host, port, timeout_ms);
     io_end(s);
     return ret;
@@ -193,10 +201,11 @@ int __wrap_esp_transport_connect(esp_transport_handle_t t, const char *host, int
 
 int __wrap_esp_transport_connect_async(esp_transport_handle_t t, const char *host, int port, int timeout_ms)
 {
-    wsh_sentinel_t *s = watch_of(t);
+    wsh_sentinel_t *s = tracker(watch_of(t));
     if (!connect_begin(s)) {
         return -1;
     }
+    wsh_chaos_point("transport_connect");
     int ret = __real_esp_transport_connect_async(t, host, port, timeout_ms);
     io_end(s);
     return ret;
@@ -204,11 +213,13 @@ int __wrap_esp_transport_connect_async(esp_transport_handle_t t, const char *hos
 
 int __wrap_esp_transport_read(esp_transport_handle_t t, char *buffer, int len, int timeout_ms)
 {
-    wsh_sentinel_t *s = watch_of(t);
+    wsh_sentinel_t *s = tracker(watch_of(t));
     if (!io_begin(s, "read")) {
         return -1;
     }
+    wsh_chaos_point("transport_read");
     int ret = __real_esp_transport_read(t, buffer, len, timeout_ms);
+    wsh_chaos_point("transport_read_done");
     io_end(s);
     return ret;
 }
@@ -216,15 +227,18 @@ int __wrap_esp_transport_read(esp_transport_handle_t t, char *buffer, int len, i
 /* A write on a ws transport is one whole frame: it is also inside the frame-write section. */
 int __wrap_esp_transport_write(esp_transport_handle_t t, const char *buffer, int len, int timeout_ms)
 {
-    wsh_sentinel_t *s = watch_of(t);
+    watch_slot_t *slot = watch_of(t);
+    wsh_sentinel_t *s = tracker(slot);
     if (!io_begin(s, "write")) {
         return -1;
     }
-    bool frame = s && is_ws(t);
+    bool frame = slot && atomic_load_explicit(&slot->ws, memory_order_relaxed);
     if (frame) {
         wsh_sentinel_ws_write_enter(s, "write");
     }
+    wsh_chaos_point("transport_write");
     int ret = __real_esp_transport_write(t, buffer, len, timeout_ms);
+    wsh_chaos_point("transport_write_done");
     if (frame) {
         wsh_sentinel_ws_write_exit(s);
     }
@@ -235,14 +249,16 @@ int __wrap_esp_transport_write(esp_transport_handle_t t, const char *buffer, int
 int __wrap_esp_transport_ws_send_raw(esp_transport_handle_t t, ws_transport_opcodes_t opcode, const char *b, int len,
                                      int timeout_ms)
 {
-    wsh_sentinel_t *s = watch_of(t);
+    wsh_sentinel_t *s = tracker(watch_of(t));
     if (!io_begin(s, "send_raw")) {
         return -1;
     }
     if (s) {
         wsh_sentinel_ws_write_enter(s, "send_raw");
     }
+    wsh_chaos_point("transport_write");
     int ret = __real_esp_transport_ws_send_raw(t, opcode, b, len, timeout_ms);
+    wsh_chaos_point("transport_write_done");
     if (s) {
         wsh_sentinel_ws_write_exit(s);
     }
@@ -252,10 +268,11 @@ int __wrap_esp_transport_ws_send_raw(esp_transport_handle_t t, ws_transport_opco
 
 int __wrap_esp_transport_poll_read(esp_transport_handle_t t, int timeout_ms)
 {
-    wsh_sentinel_t *s = watch_of(t);
+    wsh_sentinel_t *s = tracker(watch_of(t));
     if (!io_begin(s, "poll_read")) {
         return -1;
     }
+    wsh_chaos_point("transport_poll");
     int ret = __real_esp_transport_poll_read(t, timeout_ms);
     io_end(s);
     return ret;
@@ -263,10 +280,11 @@ int __wrap_esp_transport_poll_read(esp_transport_handle_t t, int timeout_ms)
 
 int __wrap_esp_transport_poll_write(esp_transport_handle_t t, int timeout_ms)
 {
-    wsh_sentinel_t *s = watch_of(t);
+    wsh_sentinel_t *s = tracker(watch_of(t));
     if (!io_begin(s, "poll_write")) {
         return -1;
     }
+    wsh_chaos_point("transport_poll");
     int ret = __real_esp_transport_poll_write(t, timeout_ms);
     io_end(s);
     return ret;
@@ -274,10 +292,11 @@ int __wrap_esp_transport_poll_write(esp_transport_handle_t t, int timeout_ms)
 
 int __wrap_esp_transport_ws_poll_connection_closed(esp_transport_handle_t t, int timeout_ms)
 {
-    wsh_sentinel_t *s = watch_of(t);
+    wsh_sentinel_t *s = tracker(watch_of(t));
     if (!io_begin(s, "poll_connection_closed")) {
         return -1;
     }
+    wsh_chaos_point("transport_poll");
     int ret = __real_esp_transport_ws_poll_connection_closed(t, timeout_ms);
     io_end(s);
     return ret;
@@ -285,7 +304,7 @@ int __wrap_esp_transport_ws_poll_connection_closed(esp_transport_handle_t t, int
 
 int __wrap_esp_transport_close(esp_transport_handle_t t)
 {
-    wsh_sentinel_t *s = watch_of(t);
+    wsh_sentinel_t *s = tracker(watch_of(t));
     wsh_sentinel_call_begin();
     if (s && wsh_sentinel_is_destroyed(s, "close")) {
         wsh_sentinel_call_end();
@@ -301,7 +320,7 @@ int __wrap_esp_transport_close(esp_transport_handle_t t)
 
 esp_err_t __wrap_esp_transport_destroy(esp_transport_handle_t t)
 {
-    wsh_sentinel_t *s = watch_of(t);
+    wsh_sentinel_t *s = tracker(watch_of(t));
     wsh_sentinel_call_begin();
     if (s && wsh_sentinel_is_destroyed(s, "destroy")) {
         wsh_sentinel_call_end();
@@ -326,7 +345,7 @@ void __real_esp_mbedtls_conn_delete(esp_tls_t *tls);
 /* The TLS section of an esp-tls connection (a NULL tracker: unwatched). */
 static wsh_sentinel_t *tls_enter(esp_tls_t *tls, const char *op)
 {
-    wsh_sentinel_t *s = watch_of(tls);
+    wsh_sentinel_t *s = tracker(watch_of(tls));
     if (s) {
         wsh_sentinel_tls_enter(s, op);
     }
@@ -359,6 +378,7 @@ ssize_t __wrap_esp_mbedtls_write(esp_tls_t *tls, const char *data, size_t datale
 int __wrap_esp_mbedtls_handshake(esp_tls_t *tls, const esp_tls_cfg_t *cfg)
 {
     wsh_sentinel_t *s = tls_enter(tls, "handshake");
+    wsh_chaos_point("tls_handshake_step");
     int ret = __real_esp_mbedtls_handshake(tls, cfg);
     tls_exit(s);
     return ret;
@@ -368,7 +388,7 @@ int __wrap_esp_mbedtls_handshake(esp_tls_t *tls, const esp_tls_cfg_t *cfg)
 void __wrap_esp_mbedtls_conn_delete(esp_tls_t *tls)
 {
     __real_esp_mbedtls_conn_delete(tls);
-    watch_slot_t *slot = tls ? find((uintptr_t)tls) : NULL;
+    watch_slot_t *slot = tls ? lookup((uintptr_t)tls, false) : NULL;
     if (slot) {
         atomic_store_explicit(&slot->sentinel.life, WSH_SENTINEL_DESTROYED, memory_order_relaxed);
     }

@@ -9,9 +9,10 @@
  */
 #include <errno.h>
 #include <malloc.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
+
+#include "linux_tick.h"
 
 /* glibc's allocator under the names it exports for replacements like this one */
 void *__libc_malloc(size_t size);
@@ -23,59 +24,42 @@ void __libc_free(void *ptr);
 struct mallinfo2 __real_mallinfo2(void);
 struct mallinfo2 __wrap_mallinfo2(void);
 
-static sigset_t tick_off(void)
-{
-    sigset_t tick;
-    sigset_t before;
-    sigemptyset(&tick);
-    sigaddset(&tick, SIGALRM);
-    pthread_sigmask(SIG_BLOCK, &tick, &before);
-    return before;
-}
-
-static void tick_back(const sigset_t *before)
-{
-    int kept = errno; /* ENOMEM from the allocator outlives the mask's restore */
-    pthread_sigmask(SIG_SETMASK, before, NULL);
-    errno = kept;
-}
-
 void *malloc(size_t size)
 {
-    sigset_t before = tick_off();
+    sigset_t before = linux_tick_off();
     void *ptr = __libc_malloc(size);
-    tick_back(&before);
+    linux_tick_back(&before);
     return ptr;
 }
 
 void *calloc(size_t count, size_t size)
 {
-    sigset_t before = tick_off();
+    sigset_t before = linux_tick_off();
     void *ptr = __libc_calloc(count, size);
-    tick_back(&before);
+    linux_tick_back(&before);
     return ptr;
 }
 
 void *realloc(void *ptr, size_t size)
 {
-    sigset_t before = tick_off();
+    sigset_t before = linux_tick_off();
     void *moved = __libc_realloc(ptr, size);
-    tick_back(&before);
+    linux_tick_back(&before);
     return moved;
 }
 
 void free(void *ptr)
 {
-    sigset_t before = tick_off();
+    sigset_t before = linux_tick_off();
     __libc_free(ptr);
-    tick_back(&before);
+    linux_tick_back(&before);
 }
 
 void *memalign(size_t alignment, size_t size)
 {
-    sigset_t before = tick_off();
+    sigset_t before = linux_tick_off();
     void *ptr = __libc_memalign(alignment, size);
-    tick_back(&before);
+    linux_tick_back(&before);
     return ptr;
 }
 
@@ -99,8 +83,8 @@ int posix_memalign(void **out, size_t alignment, size_t size)
 
 struct mallinfo2 __wrap_mallinfo2(void)
 {
-    sigset_t before = tick_off();
+    sigset_t before = linux_tick_off();
     struct mallinfo2 info = __real_mallinfo2();
-    tick_back(&before);
+    linux_tick_back(&before);
     return info;
 }
