@@ -22,6 +22,7 @@ APP = Path(__file__).resolve().parents[2] / "test_apps" / "linux_compat" / "test
 ROUNDS = 500             # the app's ROUNDS, one tick (10 ms) each: about 5 s
 FINISH_TIMEOUT_S = 40.0
 HUNG_AFTER_S = 15.0      # without linux_pthread: still running three times as long as it needs
+HANG_ATTEMPTS = 4
 
 
 def test_tasks_created_while_the_idle_task_reaps_others(idf_app) -> None:
@@ -34,7 +35,12 @@ def test_tasks_created_while_the_idle_task_reaps_others(idf_app) -> None:
 
 
 def test_without_linux_pthread_the_app_stops_for_good(idf_app) -> None:
-    """The proof that the test above can fail: the same app without the component hangs."""
-    status, text = run(idf_app(APP, idf_env.DEFAULT_IDF_VERSION, ["-DWSH_LINUX_PTHREAD=OFF"]), HUNG_AFTER_S)
-    assert status is None, f"the app ended (exit {status}) within {HUNG_AFTER_S:.0f} s:\n{text[-2000:]}"
-    assert "DONE" not in text
+    """The proof that the test above can fail: the same app without the component hangs, in most runs at once
+    (one fresh-clone run of .ci/run got through all 500 rounds, so the proof takes up to HANG_ATTEMPTS runs)."""
+    elf = idf_app(APP, idf_env.DEFAULT_IDF_VERSION, ["-DWSH_LINUX_PTHREAD=OFF"])
+    for _ in range(HANG_ATTEMPTS):
+        status, text = run(elf, HUNG_AFTER_S)
+        if status is None and "DONE" not in text:
+            return
+    raise AssertionError(f"the app ended (exit {status}) within {HUNG_AFTER_S:.0f} s in each of {HANG_ATTEMPTS} "
+                         f"runs:\n{text[-2000:]}")
