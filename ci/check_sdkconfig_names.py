@@ -47,8 +47,6 @@ MATRIX = 'ci/expected_build_matrix.txt'
 SET_LINE = re.compile(r'^\s*CONFIG_([A-Za-z0-9_]+)\s*=')
 UNSET_LINE = re.compile(r'^\s*#\s*CONFIG_([A-Za-z0-9_]+) is not set\s*$')
 SKIPPED_DIRS = {'.git', 'node_modules', 'managed_components', '.venv', '__pycache__'}
-# host/ is this repository's stand-in platform: its test apps never build against a real ESP-IDF.
-UNCHECKED_DIRS = ('host/',)
 # Symbol names in kconfgen's notes; esp-idf-kconfig 3.x writes NOTE, 2.x wrote warning.
 UNKNOWN_NOTE = re.compile(r"^(?:NOTE|warning): unknown kconfig symbol '([A-Z0-9_]+)' assigned to '.*' in (.+)$")
 INVISIBLE_NOTE = re.compile(r'^NOTE: (?:.*?:\d+: )?([A-Z0-9_]+) has user-set value (.*?) from .* but is not visible')
@@ -69,7 +67,7 @@ class Build:
 
 # Builds outside the matrix, made by tests: tests/component/test_dynamic_buffer.py configures the host
 # test app with its dynamic_buffer file, tests/idf builds the apps of the linux_compat overrides and of the
-# parallel kernel.
+# parallel kernel, tests/host the kernel's API tests.
 EXTRA_BUILDS = [Build('components/esp_websocket_client/test_apps/host_tests', 'linux', 'dynamic_buffer',
                       ('components/esp_websocket_client/test_apps/host_tests/sdkconfig.defaults',
                        'components/esp_websocket_client/test_apps/host_tests/sdkconfig.dynamic_buffer')),
@@ -77,7 +75,8 @@ EXTRA_BUILDS = [Build('components/esp_websocket_client/test_apps/host_tests', 'l
                 Build('test_apps/linux_compat/test_stdout', 'linux', '-'),
                 Build('test_apps/linux_compat/test_malloc', 'linux', '-'),
                 Build('test_apps/linux_compat/test_pthread', 'linux', '-'),
-                Build('host/overrides/freertos/test_apps/parallel_kernel', 'linux', '-')]
+                Build('host/overrides/freertos/test_apps/parallel_kernel', 'linux', '-'),
+                Build('host/overrides/freertos/test_apps/freertos_api', 'linux', '-')]
 
 
 @dataclass(frozen=True)
@@ -505,7 +504,7 @@ def check(root: Path, trees: list[Path], builds: list[Build] | None = None,
     failing, unneeded = verdict(findings, allowances, checked)
     read = {path for _, layers, _ in results for path in layers}
     unchecked = [relative(p, root) for p in walk(root) if is_sdkconfig_file(p)
-                 and not relative(p, root).startswith(UNCHECKED_DIRS) and relative(p, root) not in read]
+                 and relative(p, root) not in read]
     return Report(findings, failing, unneeded, unchecked, checked, allowances)
 
 

@@ -31,7 +31,7 @@ import idf_trees  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 CI = ROOT / 'ci'
 HAMMER_SUITE = 'test_apps/ws_hammer'
-# (target, pytest-embedded services) pairs the suite must collect for: linux runs the host build,
+# (target, pytest-embedded services) pairs the suite must collect for: linux runs a linux build,
 # boards flash over serial, QEMU emulates esp32 and esp32c3 only.
 COLLECT_COMBOS = [('linux', 'idf'),
                   *((t, 'esp,idf') for t in ('esp32', 'esp32s3', 'esp32c3', 'esp32c6')),

@@ -13,9 +13,7 @@
 #
 # The components: the kernel, chaos mode and the sentinel (which wraps ESP-IDF's transport calls and so brings
 # tcp_transport and esp-tls into the build; a project with no transport may set WSH_PARALLEL_SENTINEL OFF
-# to build faster). They are single folders, never host/components as a whole: host/'s own build still keeps
-# re-implementations of ESP-IDF components there, which must not replace ESP-IDF's. A project that cuts
-# COMPONENTS short gets them appended to its list.
+# to build faster). A project that cuts COMPONENTS short gets them appended to its list.
 #
 # A sanitizer variant instruments every object of the build, ESP-IDF's components and Mbed TLS's libraries
 # included, through CMAKE_<LANG>_FLAGS: ESP-IDF's linux toolchain file sets none, and component options would
@@ -23,7 +21,6 @@
 
 include_guard(GLOBAL)
 get_filename_component(__wsh_host_dir "${CMAKE_CURRENT_LIST_DIR}" ABSOLUTE)
-include("${__wsh_host_dir}/variants.cmake")
 
 if(NOT COMMAND idf_build_component OR NOT EXISTS "$ENV{IDF_PATH}/tools/idf.py")
     message(FATAL_ERROR "host/parallel_platform.cmake joins an ESP-IDF project (CMAKE_PROJECT_INCLUDE, "
@@ -33,10 +30,23 @@ if(NOT IDF_TARGET STREQUAL "linux")
     message(FATAL_ERROR "the parallel linux platform builds for IDF_TARGET=linux, not '${IDF_TARGET}'")
 endif()
 
+# The variants:
+#   debug  the build's own debug flags
+#   tsan   plus ThreadSanitizer
+#   asan   plus AddressSanitizer and UBSan; UBSan reports and goes on (each report fails the test through the
+#          rig's log guard, and one run names every site), ASan stops at its first error
 if(NOT WSH_VARIANT)
     set(WSH_VARIANT debug)
 endif()
-wsh_variant_sanitize_flags("${WSH_VARIANT}" __wsh_sanitize)
+if(WSH_VARIANT STREQUAL "tsan")
+    set(__wsh_sanitize -fsanitize=thread)
+elseif(WSH_VARIANT STREQUAL "asan")
+    set(__wsh_sanitize -fsanitize=address,undefined)
+elseif(WSH_VARIANT STREQUAL "debug")
+    set(__wsh_sanitize)
+else()
+    message(FATAL_ERROR "Unknown WSH_VARIANT '${WSH_VARIANT}': choose one of debug, tsan, asan")
+endif()
 if(__wsh_sanitize)
     string(JOIN " " __wsh_flags ${__wsh_sanitize} -fno-omit-frame-pointer)
     foreach(__wsh_lang C CXX)
@@ -44,7 +54,7 @@ if(__wsh_sanitize)
     endforeach()
     string(APPEND CMAKE_EXE_LINKER_FLAGS " ${__wsh_flags}")
 endif()
-# The CMake cache keeps the variant for the rig (host_build.variant_of_build) and for a later reconfigure.
+# The CMake cache keeps the variant for the rig (linux_elf.variant_of_build) and for a later reconfigure.
 set(WSH_VARIANT "${WSH_VARIANT}" CACHE STRING "parallel platform variant: debug, tsan or asan" FORCE)
 
 set(__wsh_components freertos wsh_chaos)

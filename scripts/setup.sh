@@ -14,10 +14,11 @@ sudo_cmd=()
 apt_packages=(
     build-essential cmake ninja-build git patch
     clang libclang-rt-14-dev
-    libmbedtls-dev libhttp-parser-dev libcmocka-dev libbsd-dev
+    libcmocka-dev  # host/'s kernel tests (freertos_api)
+    libbsd-dev  # ESP-IDF's linux target links it
     socat python3 python3-venv python3-pip
     gdb  # where each task of a hung linux app stood (runner.capture_stacks)
-    ccache  # the many builds of the same ESP-IDF sources share objects (host_build.compiler_cache)
+    ccache  # the many builds of the same ESP-IDF sources share objects (linux_elf.compiler_cache)
 )
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 

@@ -1,5 +1,5 @@
 # client_app.cmake: what every wshammer test app built on esp_websocket_client does in its top-level
-# CMakeLists, on every target (devices through ESP-IDF; linux through ESP-IDF's own linux target or host/):
+# CMakeLists, on every target (devices; linux on ESP-IDF's own linux target or the parallel platform):
 #
 #   include(<repo>/test_apps/client_app.cmake)
 #   wsh_client_app_begin()                  # before project.cmake

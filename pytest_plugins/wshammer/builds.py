@@ -1,9 +1,9 @@
-"""Where the hammer app's builds live and how the rig gets one: linux builds on one of three platforms (built or
+"""Where the hammer app's builds live and how the rig gets one: linux builds on one of two platforms (built or
 refreshed on demand), device builds made by idf-build-apps (found, never made here).
 
-The linux platforms are platforms.PLATFORMS (host, idf, parallel; platforms.py says what each is).
-Build folders: ``<app>/build_linux_<variant>[_<component hash>]`` on host/, ``<app>/build_linux_idf<version>
-[_<component hash>]`` on ESP-IDF, ``<app>/build_linux_par<version>_<variant>[_<component hash>]`` on parallel
+The linux platforms are platforms.PLATFORMS (parallel, idf; platforms.py says what each is).
+Build folders: ``<app>/build_linux_par<version>_<variant>[_<component hash>]`` on parallel,
+``<app>/build_linux_idf<version>[_<component hash>]`` on ESP-IDF's own linux target
 (a separate folder per component tree given with --component; nothing is copied, the app's CMakeLists reads
 ``-DWSH_COMPONENT_DIR=``), and idf-build-apps' ``build_<target>_<config>`` for devices. Errors are BuildProblem
 with a message meant for the person at the terminal. No shared state.
@@ -14,14 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .host_build import HostBuildError, build_host_project
 from .idf_build import build_idf_project, parallel_platform_args
 from .idf_env import DEFAULT_IDF_VERSION, IdfMissing, find_idf, is_real_idf
-from .platforms import IDF_PLATFORMS, PLATFORMS, VARIANT_PLATFORMS
+from .linux_elf import LinuxBuildError
+from .platforms import PLATFORMS, VARIANT_PLATFORMS
 from .sdkconfig import (
     Setting,
     SdkconfigError,
@@ -37,7 +36,6 @@ from .sdkconfig import (
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HAMMER_APP = REPO_ROOT / "test_apps" / "ws_hammer"
 TESTEE_APP = REPO_ROOT / "test_apps" / "autobahn_testee"  # the Autobahn testee (conformance_run)
-HOST_IDF_PATH = REPO_ROOT / "host"
 COMPONENT_HEADER = Path("include") / "esp_websocket_client.h"
 
 
@@ -53,8 +51,8 @@ class BuildRequest:
     variant: str = "debug"
     component: Path | None = None
     config: str | None = None  # sdkconfig.ci.<config> for device builds
-    platform: str = "host"  # linux only: one of PLATFORMS
-    idf_version: str | None = None  # IDF_PLATFORMS: the ESP-IDF version (None: the user's IDF_PATH or the default)
+    platform: str = PLATFORMS[0]  # linux only: one of PLATFORMS
+    idf_version: str | None = None  # linux: the ESP-IDF version (None: the user's IDF_PATH or the default)
     sdkconfig: tuple[Setting, ...] = ()  # the user's Kconfig options (sdkconfig.merged), after the app's defaults
 
 
@@ -111,7 +109,7 @@ def check_platform(platform: str, variant: str) -> str:
         raise BuildProblem(f"unknown linux platform {platform!r}; choose one of {', '.join(PLATFORMS)}")
     if platform not in VARIANT_PLATFORMS and variant != "debug":
         raise BuildProblem(
-            f"variant {variant} needs the host or parallel platform: the rig builds ESP-IDF's own linux target "
+            f"variant {variant} needs the parallel platform: the rig builds ESP-IDF's own linux target "
             "in debug only"
         )
     return platform
@@ -120,10 +118,8 @@ def check_platform(platform: str, variant: str) -> str:
 def linux_build_dir(request: BuildRequest) -> Path:
     if request.platform == "idf":
         name = f"build_linux_idf{request.idf_version or DEFAULT_IDF_VERSION}"
-    elif request.platform == "parallel":
-        name = f"build_linux_par{request.idf_version or DEFAULT_IDF_VERSION}_{request.variant}"
     else:
-        name = f"build_linux_{request.variant}"
+        name = f"build_linux_par{request.idf_version or DEFAULT_IDF_VERSION}_{request.variant}"
     if request.component is not None or request.sdkconfig:
         name += f"_{build_tag(request)}"
     return request.app_dir / name
@@ -153,48 +149,22 @@ def build_linux(request: BuildRequest) -> Path:
     """Configure and build (ninja makes it a no-op when nothing changed); returns the build folder."""
     check_platform(request.platform, request.variant)
     try:
-        idf = find_idf(request.idf_version) if request.platform in IDF_PLATFORMS else None
-        if idf is not None:
-            request = replace(request, idf_version=idf.version)
+        idf = find_idf(request.idf_version)
+        request = replace(request, idf_version=idf.version)
         build_dir = linux_build_dir(request)
-        cmake_args = linux_cmake_args(request, build_dir)
-        if idf is None:
-            build_host_project(request.app_dir, build_dir, request.variant, cmake_args=cmake_args)
-        else:
-            build_idf_project(request.app_dir, build_dir, idf, cmake_args=cmake_args)
+        build_idf_project(request.app_dir, build_dir, idf, cmake_args=linux_cmake_args(request, build_dir))
     except IdfMissing as exc:
         raise BuildProblem(str(exc)) from None
-    except HostBuildError as exc:
-        where = f"building {request.app_dir.name} for linux on {platform_label(request)}"
-        raise BuildProblem(f"{where} failed:\n{exc}{host_gap_hint(str(exc))}") from None
-    check_sdkconfig_taken(request, build_dir, HOST_IDF_PATH if idf is None else idf.path)
+    except LinuxBuildError as exc:
+        raise BuildProblem(f"building {request.app_dir.name} for linux on {platform_label(request)} failed:\n{exc}") from None
+    check_sdkconfig_taken(request, build_dir, idf.path)
     return build_dir
-
-
-# Components a client tree may require on linux that ESP-IDF has and host/ does not (esp_websocket_client 1.1 to
-# 1.5 list nvs_flash, esp_stubs and json; test_apps/linux_compat answers esp_stubs on ESP-IDF's linux target).
-IDF_ONLY_COMPONENTS = ("nvs_flash", "json", "esp_stubs")
-_UNRESOLVED = re.compile(r"Failed to resolve component '([^']+)'")
-
-
-def host_gap_hint(build_output: str) -> str:
-    """What to do when a host/ build stopped at a component only ESP-IDF has; "" otherwise."""
-    missing = [name for name in _UNRESOLVED.findall(build_output) if name in IDF_ONLY_COMPONENTS]
-    if not missing:
-        return ""
-    return (
-        f"\nthe tree requires {', '.join(sorted(set(missing)))}, which ESP-IDF has and host/ does not "
-        "(esp_websocket_client 1.1 to 1.5 require nvs_flash, esp_stubs and json on linux): run it on ESP-IDF's "
-        f"own linux target, --platform idf --idf-version {DEFAULT_IDF_VERSION}"
-    )
 
 
 def platform_label(request: BuildRequest) -> str:
     if request.platform == "idf":
         return f"ESP-IDF v{request.idf_version}"
-    if request.platform == "parallel":
-        return f"ESP-IDF v{request.idf_version} on host/'s parallel kernel, {request.variant}"
-    return f"host/{request.variant}"
+    return f"ESP-IDF v{request.idf_version} on host/'s parallel kernel, {request.variant}"
 
 
 def linux_cmake_args(request: BuildRequest, build_dir: Path) -> tuple[str, ...]:
@@ -237,10 +207,10 @@ def check_sdkconfig_taken(request: BuildRequest, build_dir: Path, idf_path: Path
 
 def defined_kconfig_names(build_dir: Path, idf_path: Path) -> set[str]:
     """Every option the build's Kconfig files define: ESP-IDF's root Kconfig and the components' (listed in
-    ``kconfigs*.in``, in the build folder on ESP-IDF and under ``config/`` on host/), following their sources."""
+    ``kconfigs*.in`` in the build folder), following their sources."""
     env = {"IDF_PATH": str(idf_path), "IDF_TARGET": "linux"}
     pending = [str(idf_path / "Kconfig")]
-    for listing in ("kconfigs.in", "kconfigs_projbuild.in", "config/kconfigs.in", "config/kconfigs_projbuild.in"):
+    for listing in ("kconfigs.in", "kconfigs_projbuild.in"):
         if (build_dir / listing).is_file():
             pending += kconfig_includes((build_dir / listing).read_text(), str(build_dir), env)
     names: set[str] = set()
@@ -260,7 +230,7 @@ def defined_kconfig_names(build_dir: Path, idf_path: Path) -> set[str]:
 
 
 def real_idf_path(environ: dict[str, str] | None = None) -> Path | None:
-    """IDF_PATH when it points at a real ESP-IDF (tools/idf.py), not at this repo's host/ platform."""
+    """IDF_PATH when it points at a real ESP-IDF (tools/idf.py)."""
     env = os.environ if environ is None else environ
     value = env.get("IDF_PATH")
     if not value:

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import builds
 from .builds import BuildProblem, BuildRequest
 from .conformance import CASES, TRANSPORTS, render_findings, select_cases
-from .host_build import VARIANTS
+from .linux_elf import VARIANTS
 from .idf_env import DEFAULT_IDF_VERSION, SUPPORTED_IDF_VERSIONS
 from .sdkconfig import render_defaults
 
@@ -43,12 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--variant", default="debug", choices=VARIANTS, help="linux build variant (default debug)")
         p.add_argument(
             "--platform", default=builds.PLATFORMS[0], choices=builds.PLATFORMS,
-            help="linux: host (host/, tasks in parallel, sanitizers; default), idf (ESP-IDF's own linux target) or "
-            "parallel (ESP-IDF's components over host/'s parallel kernel, sanitizers)",
+            help="linux: parallel (ESP-IDF's components over host/'s parallel kernel, sanitizers; default) or idf "
+            "(ESP-IDF's own linux target)",
         )
         p.add_argument(
             "--idf-version", default=None, choices=SUPPORTED_IDF_VERSIONS,
-            help=f"--platform idf or parallel: the ESP-IDF version (default: IDF_PATH's, else {DEFAULT_IDF_VERSION} "
+            help=f"linux: the ESP-IDF version (default: IDF_PATH's, else {DEFAULT_IDF_VERSION} "
             "from scripts/setup.sh)",
         )
         p.add_argument("--component", type=Path, metavar="PATH", help="build with this esp_websocket_client tree")
@@ -263,7 +263,7 @@ def do_conformance(ns: argparse.Namespace) -> int:
     transports = TRANSPORTS if ns.transport == "both" else (ns.transport,)
     runs = []
     for transport in transports:
-        label = f"{transport} {'host/' if ns.platform == 'host' else 'linux/'}{build}"
+        label = f"{transport} linux/{build}"
         print(f"conformance {label}: {len(ns.cases)} case globs, testee {build_dir}", flush=True)
         run = conformance_run.run_once(build_dir, transport, ns.cases, label, agent, ns.report / f"{transport}-{build}",
                                        progress=lambda text: print(text, flush=True))

@@ -143,7 +143,7 @@ def testee_progress(text: str) -> TesteeProgress:
 class ConformanceRun:
     """One run: a client tree on one platform over one transport."""
 
-    label: str          # e.g. "ws host/debug" or "wss linux/idf5.5.5"
+    label: str          # e.g. "ws linux/par5.5.5_tsan" or "wss linux/idf5.5.5"
     transport: str
     build: str
     cases: tuple[str, ...]

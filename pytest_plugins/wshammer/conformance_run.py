@@ -21,7 +21,7 @@ from pathlib import Path
 from .conformance import EXCLUDED, TESTEE_TAG, ConformanceRun, problems_of, render_cases, row_from_result, \
     testee_progress, to_json
 from .gdb import with_stacks
-from .host_build import elf_from_description, sanitizer_env, variant_of_build
+from .linux_elf import elf_from_description, sanitizer_env, variant_of_build
 from .logscan import describe, fatal_findings
 from .report import JunitCase, write_junit_cases
 from .servers.fuzzing import FuzzingPeer, FuzzingPeerError

@@ -10,10 +10,10 @@ import os
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .host_build import build_cmake_project, check_project, default_idf_path
 from .idf_env import IdfInstall
+from .linux_elf import LinuxBuildError, build_cmake_project
 
-PARALLEL_PLATFORM_CMAKE = default_idf_path() / "parallel_platform.cmake"
+PARALLEL_PLATFORM_CMAKE = Path(__file__).resolve().parents[2] / "host" / "parallel_platform.cmake"
 
 
 def parallel_platform_args(variant: str) -> list[str]:
@@ -37,6 +37,13 @@ def configure_command(project_dir: Path, build_dir: Path, idf: IdfInstall, cmake
     ]
 
 
+def check_project(project_dir: Path) -> Path:
+    project_dir = Path(project_dir).resolve()
+    if not (project_dir / "CMakeLists.txt").is_file():
+        raise LinuxBuildError(f"{project_dir} is not an ESP-IDF project (no CMakeLists.txt)", "")
+    return project_dir
+
+
 def build_idf_project(
     project_dir: Path,
     build_dir: Path,
@@ -44,7 +51,7 @@ def build_idf_project(
     cmake_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
 ) -> Path:
-    """Builds ``project_dir`` for linux with ``idf`` into ``build_dir`` and returns the ELF; HostBuildError with
+    """Builds ``project_dir`` for linux with ``idf`` into ``build_dir`` and returns the ELF; LinuxBuildError with
     the failing tool's last lines when a step fails."""
     project_dir = check_project(project_dir)
     build_dir = Path(build_dir).resolve()

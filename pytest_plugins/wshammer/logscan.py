@@ -187,7 +187,7 @@ _RULES = (
     # UBSan: "<file>:<line>:<col>: runtime error: ..." - the spaceless location keeps app messages out.
     _Rule("ubsan", re.compile(r"^\S+: runtime error: ")),
     _Rule("sentinel", re.compile(r"wsh_sentinel: VIOLATION\b")),
-    # host/components/freertos: wsh_kernel_fatal() logs "E (ms) freertos: ..." and aborts.
+    # host/overrides/freertos: wsh_kernel_fatal() logs "E (ms) freertos: ..." and aborts.
     _Rule("freertos_fatal", re.compile(r"^E \([\d:.]+\) freertos: ")),
 )
 

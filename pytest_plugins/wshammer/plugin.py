@@ -22,10 +22,9 @@ import pytest
 from . import builds, report
 from .builds import BuildProblem, BuildRequest
 from .gdb import with_stacks
-from .host_build import VARIANTS, sanitizer_env
+from .linux_elf import VARIANTS, sanitizer_env
 from .idf_env import SUPPORTED_IDF_VERSIONS, IdfMissing, check_version, find_idf
 from .logscan import describe, fatal_findings
-from .platforms import IDF_PLATFORMS
 from .report import ScenarioRecord
 from .runner import Hammer, HammerError, HammerResult, linux_process
 from .scenarios import ScenarioPlan, plan, silence_timeout_s
@@ -56,7 +55,7 @@ class WshOptions:
     quit_timeout_s: float = QUIT_TIMEOUT_S
     app_config: str | None = None  # device builds' sdkconfig.ci.<name>; None on linux
     platform: str = builds.PLATFORMS[0]  # linux only: one of platforms.PLATFORMS
-    idf_version: str | None = None  # IDF_PLATFORMS: None is the user's IDF_PATH or the default version
+    idf_version: str | None = None  # linux: None is the user's IDF_PATH or the default version
     sdkconfig: tuple[tuple[str, str], ...] = ()  # linux builds: the user's Kconfig options (builds.user_sdkconfig)
 
     @property
@@ -65,15 +64,13 @@ class WshOptions:
 
     @property
     def build_label(self) -> str:
-        """What ran, for the report: the variant on host/, ``idf<version>`` on ESP-IDF's linux target,
-        ``par<version>-<variant>`` on ESP-IDF over host/'s parallel kernel."""
+        """What ran, for the report: ``par<version>-<variant>`` on ESP-IDF over host/'s parallel kernel,
+        ``idf<version>`` on ESP-IDF's own linux target."""
         if not self.on_linux:
             return "-"
         if self.platform == "idf":
             return f"idf{self.idf_version}"
-        if self.platform == "parallel":
-            return f"par{self.idf_version}-{self.variant}"
-        return self.variant
+        return f"par{self.idf_version}-{self.variant}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,14 +79,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--wsh-platform",
         default=builds.PLATFORMS[0],
-        help="linux: host (host/, tasks in parallel, sanitizers; default), idf (ESP-IDF's own linux target) or "
-        "parallel (ESP-IDF's components over host/'s parallel kernel)",
+        help="linux: parallel (ESP-IDF's components over host/'s parallel kernel, sanitizers; default) or idf "
+        "(ESP-IDF's own linux target)",
     )
     group.addoption(
         "--wsh-idf-version",
         default=None,
         metavar="X.Y.Z",
-        help=f"platform idf: the ESP-IDF version ({', '.join(SUPPORTED_IDF_VERSIONS)}; default: IDF_PATH's or the "
+        help=f"linux: the ESP-IDF version ({', '.join(SUPPORTED_IDF_VERSIONS)}; default: IDF_PATH's or the "
         "default that scripts/setup.sh installed)",
     )
     group.addoption(
@@ -190,7 +187,7 @@ def parse_options(config: pytest.Config) -> WshOptions:
         raise pytest.UsageError(f"--wsh-idf-version: {exc}") from None
     try:
         builds.check_platform(platform, variant)
-        if platform in IDF_PLATFORMS and target == "linux":
+        if target == "linux":
             idf_version = find_idf(idf_version).version  # named in every build folder and report row
     except (BuildProblem, IdfMissing) as exc:
         raise pytest.UsageError(f"--wsh-platform {platform}: {exc}") from None
@@ -389,7 +386,7 @@ def hammer_plan(wsh_options: WshOptions) -> Callable[..., ScenarioPlan]:
     """``hammer_plan('multi_send')``: the suite's plan for the selected target, scaled by --wsh-soak."""
 
     def make(scenario: str, **kwargs) -> ScenarioPlan:
-        built_by = wsh_options.idf_version if wsh_options.platform in IDF_PLATFORMS else None
+        built_by = wsh_options.idf_version if wsh_options.on_linux else None
         return plan(scenario, target=wsh_options.target, idf_version=built_by, soak=wsh_options.soak, **kwargs)
 
     return make

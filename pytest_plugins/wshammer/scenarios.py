@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .platforms import IDF_PLATFORMS
 from .verdict import Expectation
 
 SCENARIOS = (
@@ -97,11 +96,12 @@ def _scaled(params: dict[str, int | str], soak: int, keys: tuple[str, ...]) -> d
     return {k: (v * soak if k in keys and isinstance(v, int) else v) for k, v in params.items()}
 
 
-def unsupported_fault(fault: str, platform: str, idf_version: str | None) -> str | None:
-    """Why no client can pass ``fault`` on this platform, or None. ESP-IDF's ws transport reports a frame's
+def unsupported_fault(fault: str, idf_version: str | None) -> str | None:
+    """Why no client can pass ``fault`` on a linux build by this ESP-IDF version (None: a device build, whose
+    ESP-IDF the rig does not know), or None. ESP-IDF's ws transport reports a frame's
     reserved bits only by refusing the frame itself, from v5.5; v5.3's drops them unread (transport_ws.c keeps
     only the opcode), so nothing built on it can refuse such a frame."""
-    if fault == "malformed_rsv" and platform in IDF_PLATFORMS and _before_5_5(idf_version):
+    if fault == "malformed_rsv" and _before_5_5(idf_version):
         return f"ESP-IDF v{idf_version}'s ws transport drops a frame's reserved bits unread: no client can see them"
     return None
 

@@ -7,9 +7,8 @@
 #   list(APPEND EXTRA_COMPONENT_DIRS ${compat_dirs})
 #   include($ENV{IDF_PATH}/tools/cmake/project.cmake)
 #
-# compat_dirs is components/ beside this file only for the linux target of a real ESP-IDF, and empty
-# otherwise: device targets have ESP-IDF's own esp_timer, and this repository's host/ platform has a full
-# one of its own.
+# compat_dirs is components/ beside this file only for ESP-IDF's linux target, and empty otherwise: device
+# targets have ESP-IDF's own esp_timer.
 
 set_property(GLOBAL PROPERTY WSH_LINUX_COMPAT_DIR "${CMAKE_CURRENT_LIST_DIR}/components")
 
@@ -57,12 +56,11 @@ function(__wsh_idf_target out_var)
     set(${out_var} "${target}" PARENT_SCOPE)
 endfunction()
 
-# Sets out_var to the absolute path of test_apps/linux_compat/components for the linux target of a real ESP-IDF
-# ($ENV{IDF_PATH} has tools/idf.py, which host/ has not), else to "".
+# Sets out_var to the absolute path of test_apps/linux_compat/components for ESP-IDF's linux target, else to "".
 function(wsh_linux_compat_component_dirs out_var)
     __wsh_idf_target(target)
     set(dirs "")
-    if(target STREQUAL "linux" AND EXISTS "$ENV{IDF_PATH}/tools/idf.py")
+    if(target STREQUAL "linux")
         get_property(dirs GLOBAL PROPERTY WSH_LINUX_COMPAT_DIR)
     endif()
     set(${out_var} "${dirs}" PARENT_SCOPE)

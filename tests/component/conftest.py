@@ -1,6 +1,6 @@
-"""Fixtures of the component tests: the host test app built per linux build (host/ variants and ESP-IDF
-versions) through the shared ``host_app``/``linux_app`` fixtures (tests/conftest.py), from our component or
-a mutant copy, and the TLS material of the wss servers."""
+"""Fixtures of the component tests: the host test app built per linux build (the parallel platform's variants
+and ESP-IDF versions) through the shared ``parallel_app``/``linux_app`` fixtures (tests/conftest.py), from our
+component or a mutant copy, and the TLS material of the wss servers."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from ct_app import APP_DIR, COMPONENT_DIR, app_cmake_args
 
 
 @pytest.fixture(scope="session")
-def build_ct():
-    """Factory: ``build_ct(host_app, variant, component_dir=COMPONENT_DIR)`` -> ELF of the test app."""
+def build_ct(parallel_app):
+    """Factory: ``build_ct(variant, component_dir=COMPONENT_DIR)`` -> ELF of the test app on the parallel
+    platform."""
 
-    def build(host_app, variant: str, component_dir: Path = COMPONENT_DIR) -> Path:
-        return host_app(APP_DIR, variant, app_cmake_args(component_dir))
+    def build(variant: str, component_dir: Path = COMPONENT_DIR) -> Path:
+        return parallel_app(APP_DIR, variant, app_cmake_args(component_dir))
 
     return build
 

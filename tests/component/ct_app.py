@@ -1,6 +1,6 @@
 """Running the component host test app (components/esp_websocket_client/test_apps/host_tests): where it is,
 how a component directory (ours or a mutant copy) is passed to its build, and a runner that feeds it
-commands with host/'s sentinel fatal and returns its log. I/O lives here; parsing and verdicts are in
+commands with the sentinel fatal and returns its log. I/O lives here; parsing and verdicts are in
 ctlog.py."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from wshammer import host_build
+from wshammer import linux_elf
 
 import ctlog
 
@@ -25,7 +25,7 @@ class AppRun:
 
     def problems(self) -> list[str]:
         """Sanitizer reports, sentinel violations, failed checks and a non-zero exit status."""
-        found = host_build.find_sanitizer_reports(self.log) + ctlog.sentinel_violations(self.log)
+        found = linux_elf.find_sanitizer_reports(self.log) + ctlog.sentinel_violations(self.log)
         found += ctlog.failed_checks(self.log)
         if self.returncode != 0:
             found.append(f"exit status {self.returncode}")
@@ -45,7 +45,7 @@ def run_app(elf: Path, commands: list[str], timeout_s: float = 90.0) -> AppRun:
     env = dict(os.environ, WSH_SENTINEL_FATAL="1")
     stdin = "".join(f"{c}\n" for c in commands) + "quit\n"
     try:
-        returncode, output = host_build.run_host_elf(elf, stdin=stdin, timeout=timeout_s, env=env)
-    except host_build.HostRunTimeout as exc:
+        returncode, output = linux_elf.run_linux_elf(elf, stdin=stdin, timeout=timeout_s, env=env)
+    except linux_elf.LinuxRunTimeout as exc:
         raise AssertionError(f"the app hung for {timeout_s} s:\n{exc}") from exc
     return AppRun(returncode, output)

@@ -35,7 +35,7 @@ def records(log: str, kind: str) -> list[dict[str, str]]:
 
 
 def sentinel_violations(log: str) -> list[str]:
-    """Lines where host/'s sentinel reported a transport-contract violation."""
+    """Lines where the sentinel reported a transport-contract violation."""
     return [line for line in log.splitlines() if _VIOLATION.search(line)]
 
 

@@ -10,6 +10,7 @@ import threading
 
 import ctlog
 from ct_app import run_app
+from http_head import recv_head
 
 
 def test_api_contract(ct_elf):
@@ -46,11 +47,7 @@ class RequestCapture:
         self._sock.settimeout(20)
         conn, _ = self._sock.accept()
         with conn:
-            while b"\r\n\r\n" not in self.request:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    break
-                self.request += chunk
+            self.request, _ = recv_head(conn)
             conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 
     def close(self) -> None:

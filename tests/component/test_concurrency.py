@@ -23,10 +23,10 @@ def test_reads_never_run_beside_writes_under_busy_traffic(ct_elf, tls, scheme):
     assert not problems, "\n".join(problems)
 
 
-def test_lock_timeouts_leave_the_connection_alone_and_frames_never_interleave(host_app, build_ct, variant):
-    """host/ only: it needs tasks running at once. On ESP-IDF's POSIX port one task runs at a time, so a send
+def test_lock_timeouts_leave_the_connection_alone_and_frames_never_interleave(build_ct, variant):
+    """The parallel platform only: it needs tasks running at once. On ESP-IDF's POSIX port one task runs at a time, so a send
     never finds the lock taken and the scenario cannot provoke a timeout."""
-    problems = ct_scenarios.lock_timeouts(build_ct(host_app, variant))
+    problems = ct_scenarios.lock_timeouts(build_ct(variant))
     assert not problems, "\n".join(problems)
 
 

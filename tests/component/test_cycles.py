@@ -1,6 +1,6 @@
 """Rule 7 (F13): init/start/stop/start/stop/destroy cycles and automatic reconnections leak neither fds nor
-heap. The debug build measures heap in use (mallinfo2) after a warm-up that fills one-time allocations and
-host/'s bounded quarantine of destroyed transports; the asan build's LeakSanitizer checks at exit."""
+heap. The debug build measures heap in use (mallinfo2) after a warm-up that fills one-time allocations; the
+asan build's LeakSanitizer checks at exit."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """The rule scenarios go red on the component with a shipped defect put back (tests/mutants/*.patch): each
-mutant is applied to a copy of the component, built into the host test app (debug variant) and run through
-the scenario that guards its rule, which must report problems; a defect in how the component uses ESP-IDF's own
-transport is built on ESP-IDF's linux target instead. Our own component passes the same scenarios
+mutant is applied to a copy of the component, built into the host test app (the parallel platform, debug) and
+run through the scenario that guards its rule, which must report problems. Our own component passes the same scenarios
 (test_stop, test_concurrency, test_cycles, test_session)."""
 
 from __future__ import annotations
@@ -12,10 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from wshammer.idf_env import DEFAULT_IDF_VERSION
-
 import ct_scenarios
-from ct_app import APP_DIR, COMPONENT_DIR, REPO, app_cmake_args
+from ct_app import COMPONENT_DIR, REPO
 
 MUTANTS_DIR = REPO / "tests" / "mutants"
 # Mutant copies live beside the shared build root (ignored by git).
@@ -33,10 +30,7 @@ MUTANTS = {
     "message_holds_lock": lambda elf, tls: ct_scenarios.large_messages_echoed(elf),
     "redirect_connects": lambda elf, tls: ct_scenarios.redirect_followed(elf),
     "partial_releases_turn": lambda elf, tls: ct_scenarios.partial_messages_keep_the_turn(elf),
-}
-# mutant -> its scenario, on ESP-IDF's linux target: the defect is in how the component uses ESP-IDF's own
-# transport, whose behaviour host/'s does not share.
-IDF_MUTANTS = {
+    # A defect in how the component uses ESP-IDF's own transport.
     "frame_place_kept": lambda elf, tls: ct_scenarios.connection_failed_inside_a_frame(elf),
 }
 
@@ -55,20 +49,13 @@ def test_every_mutant_patch_has_a_scenario():
     # rig_*.patch belong to the hammer suite (tests/suite/test_scenarios_go_red.py), conformance_*.patch to the
     # Autobahn run (tests/suite/test_conformance.py).
     patches = [p.stem for p in MUTANTS_DIR.glob("*.patch") if not p.name.startswith(("rig_", "conformance_"))]
-    assert sorted(patches) == sorted([*MUTANTS, *IDF_MUTANTS])
+    assert sorted(patches) == sorted(MUTANTS)
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))
-def test_mutant_goes_red(name, host_app, build_ct, tls):
-    elf = build_ct(host_app, "debug", mutant_copy(name))
+def test_mutant_goes_red(name, build_ct, tls):
+    elf = build_ct("debug", mutant_copy(name))
     problems = MUTANTS[name](elf, tls)
     assert problems, f"the scenario guarding {name} passed on the mutant"
     print(f"{name}: " + "; ".join(problems[:3]))
 
-
-@pytest.mark.parametrize("name", sorted(IDF_MUTANTS))
-def test_mutant_goes_red_on_esp_idf(name, idf_app, tls):
-    elf = idf_app(APP_DIR, DEFAULT_IDF_VERSION, app_cmake_args(mutant_copy(name)))
-    problems = IDF_MUTANTS[name](elf, tls)
-    assert problems, f"the scenario guarding {name} passed on the mutant"
-    print(f"{name}: " + "; ".join(problems[:3]))

@@ -54,7 +54,7 @@ def test_events_order_and_payload_offsets(ct_elf):
     [
         ("stray_continuation", "continuation frame with no message in progress"),
         ("data_in_fragment", "new data frame inside a fragmented message"),
-        # Reserved bits never reach the client: ESP-IDF's transport (from v5.5) and host/'s refuse the frame.
+        # Reserved bits never reach the client: ESP-IDF's transport (from v5.5) refuses the frame.
         ("reserved_bits", "frame refused by the transport"),
     ],
 )

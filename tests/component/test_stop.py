@@ -20,9 +20,9 @@ def test_stop_during_a_tcp_connect_the_peer_never_answers(ct_elf):
     assert not problems, "\n".join(problems)
 
 
-def test_stop_during_a_tls_handshake_the_peer_never_answers(host_app, build_ct, variant, tls):
-    """Bounded by the connect's timeout, as the TCP connect above. host/ only: on ESP-IDF's linux target the
+def test_stop_during_a_tls_handshake_the_peer_never_answers(build_ct, variant, tls):
+    """Bounded by the connect's timeout, as the TCP connect above. The parallel platform only: on ESP-IDF's linux target the
     client task's blocking TLS read keeps the POSIX port's one CPU until the handshake times out, so no other
     task can even call stop() inside it (measured: the case's 300 ms pause lasted the whole 10 s)."""
-    problems = ct_scenarios.stop_during_tls_handshake(build_ct(host_app, variant), tls)
+    problems = ct_scenarios.stop_during_tls_handshake(build_ct(variant), tls)
     assert not problems, "\n".join(problems)

@@ -1,5 +1,5 @@
-"""Chaos mode (host/components/wsh_chaos), through host/test_apps/chaos_basic in every variant of host/ and on the
-parallel platform (real ESP-IDF over host/'s kernel, whose primitives carry the same points).
+"""Chaos mode (host/components/wsh_chaos), through its test app chaos_basic on the parallel platform (real
+ESP-IDF over host/'s kernel, whose primitives carry the points) in every variant.
 
 - Off without WSH_CHAOS_SEED: no banner, no point fires.
 - On with a seed: the banner, and each thread's decisions are a function of (seed, thread name, how many
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from wshammer import host_build, logscan
+from wshammer import linux_elf, logscan
 
-APP = Path(__file__).resolve().parents[2] / "host" / "test_apps" / "chaos_basic"
+APP = Path(__file__).resolve().parents[2] / "host" / "components" / "wsh_chaos" / "test_apps" / "chaos_basic"
 TAG = "chaos_test"
 BANNER = re.compile(r"^W \(\d+\) wsh_chaos: chaos mode on seed=(\d+)$", re.MULTILINE)
 MIN_LOST = 20
@@ -44,34 +44,34 @@ def single(events: list[logscan.WshEvent], name: str) -> logscan.WshEvent:
 
 
 @pytest.fixture
-def chaos_elf(linux_app, platform_build) -> Path:
-    return linux_app(APP, platform_build)
+def chaos_elf(parallel_app, variant) -> Path:
+    return parallel_app(APP, variant)
 
 
-def run_probe(elf, run_host_elf, monkeypatch, seed: str | None) -> tuple[str, list]:
+def run_probe(elf, run_linux_elf, monkeypatch, seed: str | None) -> tuple[str, list]:
     if seed is None:
         monkeypatch.delenv("WSH_CHAOS_SEED", raising=False)
     else:
         monkeypatch.setenv("WSH_CHAOS_SEED", seed)
-    returncode, output = run_host_elf(elf, timeout=60)
+    returncode, output = run_linux_elf(elf, timeout=60)
     assert returncode == 0, f"exit status {returncode}:\n{output}"
     findings = logscan.fatal_findings(output)
     assert not findings, logscan.describe(findings)
     return output, logscan.wsh_events(output, tag=TAG)
 
 
-def test_chaos_off_without_seed(chaos_elf, run_host_elf, monkeypatch):
-    output, events = run_probe(chaos_elf, run_host_elf, monkeypatch, None)
+def test_chaos_off_without_seed(chaos_elf, run_linux_elf, monkeypatch):
+    output, events = run_probe(chaos_elf, run_linux_elf, monkeypatch, None)
     assert not BANNER.search(output)
     config = single(events, "CONFIG")
     assert (config.int_field("enabled"), config.int_field("seed")) == (0, 0)
     assert single(events, "STATS").int_field("points") == 0
 
 
-def test_same_seed_same_decisions_and_lost_updates(chaos_elf, run_host_elf, monkeypatch):
-    first_output, first = run_probe(chaos_elf, run_host_elf, monkeypatch, "1234")
-    _, second = run_probe(chaos_elf, run_host_elf, monkeypatch, "1234")
-    _, other = run_probe(chaos_elf, run_host_elf, monkeypatch, "99")
+def test_same_seed_same_decisions_and_lost_updates(chaos_elf, run_linux_elf, monkeypatch):
+    first_output, first = run_probe(chaos_elf, run_linux_elf, monkeypatch, "1234")
+    _, second = run_probe(chaos_elf, run_linux_elf, monkeypatch, "1234")
+    _, other = run_probe(chaos_elf, run_linux_elf, monkeypatch, "99")
 
     assert BANNER.findall(first_output) == ["1234"], "the banner must appear exactly once"
     assert single(first, "CONFIG").int_field("seed") == 1234
@@ -90,9 +90,9 @@ def test_same_seed_same_decisions_and_lost_updates(chaos_elf, run_host_elf, monk
         assert race.int_field("lost") >= MIN_LOST, f"chaos should make the racy counter lose updates: {race}"
 
 
-def test_bad_seed_is_an_error(chaos_elf, run_host_elf, monkeypatch):
+def test_bad_seed_is_an_error(chaos_elf, run_linux_elf, monkeypatch):
     monkeypatch.setenv("WSH_CHAOS_SEED", "12abc")
-    returncode, output = run_host_elf(chaos_elf, timeout=60)
+    returncode, output = run_linux_elf(chaos_elf, timeout=60)
     assert re.search(r'^E \(\d+\) wsh_chaos: WSH_CHAOS_SEED="12abc" is not a decimal number', output, re.MULTILINE), output
     assert returncode == -signal.SIGABRT, f"exit status {returncode}:\n{output}"
-    assert not host_build.find_sanitizer_reports(output), output
+    assert not linux_elf.find_sanitizer_reports(output), output

@@ -1,11 +1,10 @@
-"""wsh_sentinel, the transport contract checker: each violation committed on purpose by
-host/test_apps/sentinel_app must be reported the moment it happens, as exactly one line
+"""wsh_sentinel, the transport contract checker: each violation committed on purpose by its test app
+sentinel_app must be reported the moment it happens, as exactly one line
 ``E (ms) wsh_sentinel: VIOLATION kind=... transport=... task=... other=... op=...``, counted, and with
 WSH_SENTINEL_FATAL=1 end the process with abort() right after the line. A correct two-task use (a mutex
-around every call) must stay silent. On host/'s own transports in every variant, with no sanitizer report in
-any run (their fields a misusing client races on are atomics); and on the parallel platform over ESP-IDF's own
-transports, where the sentinel wraps their calls, in debug: there a violation is a real data race inside
-ESP-IDF's code, which ThreadSanitizer may report as well (the hammer's go-red proofs rely on that).
+around every call) must stay silent. On the parallel platform over ESP-IDF's own transports, whose calls the
+sentinel wraps, in debug and asan with no sanitizer report in any run. Not in tsan: there a violation is a real
+data race inside ESP-IDF's code, which ThreadSanitizer reports as well (the hammer's go-red proofs rely on that).
 """
 
 from __future__ import annotations
@@ -17,13 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest_transport import HalfRecordTlsPeer, RawWsPeer
+from sentinel_peers import HalfRecordTlsPeer, HoldingWsPeer
 
-from wshammer.host_build import find_sanitizer_reports
+from wshammer.linux_elf import find_sanitizer_reports
 from wshammer.servers import EchoServer
 from wshammer.tls import make_tls_material
 
-APP = Path(__file__).resolve().parents[2] / "host" / "test_apps" / "sentinel_app"
+APP = Path(__file__).resolve().parents[2] / "host" / "components" / "wsh_sentinel" / "test_apps" / "sentinel_app"
+
+pytestmark = pytest.mark.without_linux_builds(
+    "tsan", reason="each violation is a data race inside ESP-IDF's transport, which ThreadSanitizer reports too")
 
 VIOLATION = re.compile(
     r"^E \(\d+\) wsh_sentinel: VIOLATION kind=(?P<kind>\w+) transport=(?P<transport>\d+) "
@@ -63,7 +65,7 @@ def peers(tmp_path_factory):
     with (
         EchoServer() as ws,
         HalfRecordTlsPeer(pki.server_cert_pem, pki.server_key_pem) as half_record,
-        RawWsPeer("hold") as hold,
+        HoldingWsPeer() as hold,
     ):
         yield {
             "ws": f"port={ws.port}",
@@ -73,16 +75,16 @@ def peers(tmp_path_factory):
 
 
 @pytest.fixture
-def sentinel_elf(linux_app, platform_build) -> Path:
-    return linux_app(APP, platform_build)
+def sentinel_elf(parallel_app, variant) -> Path:
+    return parallel_app(APP, variant)
 
 
 @pytest.fixture
-def run_scenario(sentinel_elf, run_host_elf, peers):
+def run_scenario(sentinel_elf, run_linux_elf, peers):
     def run(case: str, peer: str, fatal: bool) -> tuple[int, str]:
         elf = sentinel_elf
         env = {**os.environ, "WSH_SENTINEL_FATAL": "1" if fatal else "0"}
-        returncode, output = run_host_elf(elf, stdin=f"{case} {peers[peer]}\n", timeout=60, env=env)
+        returncode, output = run_linux_elf(elf, stdin=f"{case} {peers[peer]}\n", timeout=60, env=env)
         assert find_sanitizer_reports(output) == [], output
         return returncode, output
 

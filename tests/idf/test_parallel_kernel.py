@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from wshammer import idf_env
-from wshammer.host_build import find_sanitizer_reports, sanitizer_env
+from wshammer.linux_elf import find_sanitizer_reports, sanitizer_env
 from wshammer.idf_build import parallel_platform_args
 
 APP = Path(__file__).resolve().parents[2] / "host" / "overrides" / "freertos" / "test_apps" / "parallel_kernel"

@@ -71,7 +71,7 @@ def test_verdicts_that_pass(behavior, close, passed, verdict):
 
 
 def test_a_run_passes_only_with_every_case_passing_and_explained():
-    ok = ConformanceRun("ws host/debug", "ws", "build_linux_debug", conformance.CASES,
+    ok = ConformanceRun("ws linux/par5.5.5_debug", "ws", "build_linux_par5.5.5_debug", conformance.CASES,
                         rows=[row("1.1.1"), row("7.13.1", "INFORMATIONAL", "INFORMATIONAL")])
     assert ok.ok and ok.reasons() == []
     unexplained = ConformanceRun("ws", "ws", "b", conformance.CASES, rows=[row("1.1.1", "NON-STRICT")])
@@ -109,17 +109,17 @@ def test_case_ids_sort_by_number():
 
 
 def test_findings_show_every_case_not_ok_with_its_reason():
-    run = ConformanceRun("wss host/asan", "wss", "build_linux_asan", conformance.CASES,
+    run = ConformanceRun("wss linux/par5.5.5_asan", "wss", "build_linux_par5.5.5_asan", conformance.CASES,
                          rows=[row("1.1.1"), row("7.5.1", "FAILED", "WRONG CODE", reason="The close code should have been 1002,1007 or empty")],
                          problems=["the testee exited with status 1"])
     text = conformance.render_findings(run)
-    assert text.startswith("conformance wss host/asan: FAIL - 2 cases: 1 OK, 1 FAILED")
+    assert text.startswith("conformance wss linux/par5.5.5_asan: FAIL - 2 cases: 1 OK, 1 FAILED")
     assert "7.5.1" in text and "should have been 1002,1007" in text and "1.1.1" not in text
     assert "the testee exited with status 1" in text
 
 
 def test_outputs_hold_every_case(tmp_path):
-    run = ConformanceRun("ws host/debug", "ws", "build_linux_debug", conformance.CASES,
+    run = ConformanceRun("ws linux/par5.5.5_debug", "ws", "build_linux_par5.5.5_debug", conformance.CASES,
                          rows=[row("1.1.1", duration_ms=5), row("6.3.1", "FAILED", reason="bad")])
     written = write_outputs([run], tmp_path)
     assert [p.name for p in written] == ["conformance.json", "conformance.txt", "junit.xml"]

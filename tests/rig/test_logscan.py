@@ -98,10 +98,10 @@ def test_a_frame_in_the_client_component_is_named_after_the_innermost_frame():
         "WARNING: ThreadSanitizer: data race (pid=1)",
         "  Write of size 8 at 0x7b04 by thread T3:",
         "    #0 memcpy ../../../../src/libsanitizer/sanitizer_common/sanitizer_common_interceptors.inc:827 (x+0x1)",
-        "    #1 ssl_write /src/host/components/esp-tls/esp_tls.c:210 (x+0x2)",
+        "    #1 ssl_write /idf/components/esp-tls/esp_tls.c:210 (x+0x2)",
         "    #2 ws_write_frame /src/components/esp_websocket_client/ws_client_send.c:140 (x+0x3)",
         "",
-        "SUMMARY: ThreadSanitizer: data race /src/host/components/esp-tls/esp_tls.c:210 in ssl_write",
+        "SUMMARY: ThreadSanitizer: data race /idf/components/esp-tls/esp_tls.c:210 in ssl_write",
     ])
     (race,) = fatal_findings(report)
     assert race.headline == "data race in ssl_write (esp-tls/esp_tls.c:210), from ws_write_frame (esp_websocket_client/ws_client_send.c:140)"

@@ -5,13 +5,18 @@ it. Each case is a pytester run of a tiny test file."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from wshammer import idf_env
+
 FAKE = Path(__file__).parent / "fake_app" / "fake_hammer.py"
+# Read before pytester gives each test a HOME of its own: where setup.sh installed ESP-IDF.
+IDF_CACHE = idf_env.cache_dir(os.environ)
 
 pytest_plugins = ["pytester"]
 
@@ -46,6 +51,7 @@ def run_fake(pytester: pytest.Pytester, build: Path, mode: str, *extra: str, tes
     pytester.makepyfile(test_fake=test_file)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FAKE_MODE", mode)  # the DUT inherits the pytest subprocess's environment
+        patch.setenv("WSH_CACHE_DIR", str(IDF_CACHE))
         return pytester.runpytest_subprocess(
             "--embedded-services", "idf", "--build-dir", str(build), "-p", "no:cacheprovider", *extra, timeout=120
         )
@@ -55,7 +61,7 @@ def test_a_good_run_passes_and_writes_reports(pytester, fake_build, tmp_path):
     report_dir = tmp_path / "report"
     result = run_fake(pytester, fake_build, "ok", "--wsh-report", str(report_dir))
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*wshammer scenarios*", "*echo*linux/debug*PASS*"])
+    result.stdout.fnmatch_lines(["*wshammer scenarios*", "*echo*linux/par*-debug*PASS*"])
     data = json.loads((report_dir / "report.json").read_text())
     assert data["ok"] is True and data["scenarios"][0]["figures"]["server_received"] == 10
     assert (report_dir / "junit.xml").is_file() and (report_dir / "stats.png").is_file()

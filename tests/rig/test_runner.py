@@ -10,6 +10,7 @@ import pytest
 
 from wshammer import builds, runner, scenarios
 from wshammer.builds import BuildProblem, BuildRequest
+from wshammer.idf_env import DEFAULT_IDF_VERSION
 from wshammer.message import build
 from wshammer.plugin import server_hosts
 from wshammer.runner import Hammer, HammerError, format_command, wait_for_text
@@ -177,10 +178,10 @@ def test_soak_scales_sizes_and_bad_plans_are_refused():
     assert scenarios.plan("stop_latency", idf_version="5.3.5").params["uncut_connect"] == 2
     assert scenarios.plan("stop_latency", idf_version="5.5.5").params["uncut_connect"] == 1
     # Reserved bits: ESP-IDF's ws transport refuses such frames from v5.5 and drops the bits unread before.
-    assert scenarios.unsupported_fault("malformed_rsv", "idf", "5.3.5")
-    assert scenarios.unsupported_fault("malformed_rsv", "idf", "5.5.5") is None
-    assert scenarios.unsupported_fault("malformed_rsv", "host", None) is None
-    assert scenarios.unsupported_fault("malformed_opcode", "idf", "5.3.5") is None
+    assert scenarios.unsupported_fault("malformed_rsv", "5.3.5")
+    assert scenarios.unsupported_fault("malformed_rsv", "5.5.5") is None
+    assert scenarios.unsupported_fault("malformed_rsv", None) is None
+    assert scenarios.unsupported_fault("malformed_opcode", "5.3.5") is None
     assert scenarios.plan("multi_send", soak=3).params["msgs"] == 300
     assert scenarios.plan("lifecycle", soak=2).params["cycles"] == 20
     with pytest.raises(ValueError, match="soak"):
@@ -226,9 +227,10 @@ def test_server_hosts_per_kind_of_dut():
 def test_build_folders(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     app = builds.HAMMER_APP
-    assert builds.linux_build_dir(BuildRequest(app, "linux", "tsan")) == app / "build_linux_tsan"
+    assert builds.linux_build_dir(BuildRequest(app, "linux", "tsan", idf_version="5.3.5")) == app / "build_linux_par5.3.5_tsan"
+    assert builds.linux_build_dir(BuildRequest(app, "linux", platform="idf", idf_version="6.0.2")) == app / "build_linux_idf6.0.2"
     tagged = builds.linux_build_dir(BuildRequest(app, "linux", "asan", a)).name
-    assert tagged.startswith("build_linux_asan_") and tagged != builds.linux_build_dir(BuildRequest(app, "linux", "asan", b)).name
+    assert tagged.startswith(f"build_linux_par{DEFAULT_IDF_VERSION}_asan_") and tagged != builds.linux_build_dir(BuildRequest(app, "linux", "asan", b)).name
     (tmp_path / "build_esp32").mkdir()
     (tmp_path / "build_esp32" / "flasher_args.json").write_text("{}")
     assert builds.find_device_build(BuildRequest(tmp_path, "esp32", config="wifi")) == tmp_path / "build_esp32"
@@ -236,8 +238,8 @@ def test_build_folders(tmp_path):
         builds.find_device_build(BuildRequest(tmp_path, "esp32c3", config="qemu"))
 
 
-def test_real_idf_path_is_not_the_host_platform(tmp_path):
-    assert builds.real_idf_path({"IDF_PATH": str(builds.HOST_IDF_PATH)}) is None
+def test_real_idf_path_needs_idf_py(tmp_path):
+    assert builds.real_idf_path({"IDF_PATH": str(tmp_path)}) is None
     assert builds.real_idf_path({}) is None
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "idf.py").write_text("")

@@ -10,6 +10,8 @@ import pytest
 
 from wshammer import builds
 from wshammer.builds import BuildProblem, BuildRequest
+from wshammer.idf_build import parallel_platform_args
+from wshammer.idf_env import DEFAULT_IDF_VERSION
 from wshammer import sdkconfig
 from wshammer.sdkconfig import SdkconfigError
 
@@ -98,7 +100,7 @@ def test_options_name_their_own_build_folder(tmp_path: Path):
     with_option = BuildRequest(tmp_path, "linux", sdkconfig=(("CONFIG_A", "y"),))
     other_value = BuildRequest(tmp_path, "linux", sdkconfig=(("CONFIG_A", "n"),))
     names = {builds.linux_build_dir(r).name for r in (plain, with_option, other_value)}
-    assert len(names) == 3 and builds.linux_build_dir(plain).name == "build_linux_debug"
+    assert len(names) == 3 and builds.linux_build_dir(plain).name == f"build_linux_par{DEFAULT_IDF_VERSION}_debug"
 
 
 def test_command_line_options_win_over_files_and_a_bad_file_is_named(tmp_path: Path):
@@ -115,6 +117,7 @@ def test_the_options_go_after_the_projects_own_defaults(tmp_path: Path):
     (tmp_path / "sdkconfig.defaults").write_text("CONFIG_A=n\n")
     request = BuildRequest(tmp_path, "linux", sdkconfig=(("CONFIG_A", "y"),))
     build_dir = builds.linux_build_dir(request)
-    (arg,) = builds.linux_cmake_args(request, build_dir)
+    *platform, arg = builds.linux_cmake_args(request, build_dir)
+    assert platform == parallel_platform_args("debug")
     assert arg == f"-DSDKCONFIG_DEFAULTS={tmp_path / 'sdkconfig.defaults'};{build_dir / 'wsh_sdkconfig.defaults'}"
     assert "CONFIG_A=y" in (build_dir / "wsh_sdkconfig.defaults").read_text().splitlines()

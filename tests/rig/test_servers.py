@@ -19,6 +19,8 @@ from wshammer import message
 from wshammer.servers import BlackholePeer, EchoServer, SilentServer, frames
 from wshammer.tls import client_ssl_context
 
+from http_head import recv_head
+
 
 def run(coro):
     return asyncio.run(asyncio.wait_for(coro, 20))
@@ -58,13 +60,10 @@ class RawClient:
                 f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
             ).encode()
         )
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = self.sock.recv(4096)
-            assert chunk, f"server closed during the handshake: {head!r}"
-            head += chunk
-        self.status_line, _, self.rest = head.partition(b"\r\n\r\n")
-        self.rest = bytearray(self.rest)
+        head, rest = recv_head(self.sock)
+        assert head.endswith(b"\r\n\r\n"), f"server closed during the handshake: {head!r}"
+        self.status_line = head.removesuffix(b"\r\n\r\n")
+        self.rest = bytearray(rest)
 
     def send_frame(self, opcode, payload, fin=True):
         self.sock.sendall(frames.frame(opcode, payload, fin=fin, mask=os.urandom(4)))

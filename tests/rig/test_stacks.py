@@ -37,7 +37,7 @@ Thread 2 (Thread 0x7f0 (LWP 12) "ws_client"):
 #0  0x00007f in poll () from /lib/x86_64-linux-gnu/libc.so.6
 #1  0x000055 in esp_transport_poll_read (t=0x1, timeout_ms=10) at /src/components/tcp_transport/transport.c:140
 #2  0x000055 in ws_client_task (arg=0x2) at /src/components/esp_websocket_client/ws_client_task.c:300
-#3  0x000055 in task_thread (arg=0x3) at /src/host/components/freertos/src/tasks.c:140
+#3  0x000055 in task_thread (arg=0x3) at /src/host/overrides/freertos/src/tasks.c:140
 #4  0x00007f in start_thread (arg=<optimized out>) at ./nptl/pthread_create.c:442
 Thread 1 (Thread 0x7f1 (LWP 11) "wsh_main"):
 #0  0x00007f in sigwait () from /lib/x86_64-linux-gnu/libc.so.6

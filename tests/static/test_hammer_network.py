@@ -1,4 +1,4 @@
-"""test_apps/components/hammer_network: built and run on host/ (linux) in every variant, and its Kconfig
+"""test_apps/components/hammer_network: built and run on the parallel platform (linux) in every variant, and its Kconfig
 resolved with each sdkconfig.ci.<config> of the build matrix to the link that config promises.
 
 The device links (Wi-Fi, EMAC, W5500, OpenETH) need ESP-IDF and cannot be compiled here; the build
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wshammer.host_build import VARIANTS, build_host_project, run_host_elf
+from wshammer.linux_elf import VARIANTS, run_linux_elf
 
 REPO = Path(__file__).resolve().parents[2]
 COMPONENT = REPO / 'test_apps' / 'components' / 'hammer_network'
@@ -30,10 +30,10 @@ LINK_OF_CONFIG = {
 @pytest.mark.slow  # builds and runs the hammer
 # Not named `variant`: the wshammer plugin parametrizes that name itself.
 @pytest.mark.parametrize('host_variant', VARIANTS)
-def test_linux_build_is_up_at_once_on_loopback(tmp_path_factory, host_variant):
-    build = tmp_path_factory.mktemp(f'network_app_{host_variant}')
-    elf = build_host_project(APP, build, host_variant)
-    code, output = run_host_elf(elf, timeout=30)
+def test_linux_build_is_up_at_once_on_loopback(parallel_app, host_variant):
+    elf = parallel_app(APP, host_variant)
+    build = elf.parent
+    code, output = run_linux_elf(elf, timeout=30)
     assert code == 0, output
     assert 'network_app: up=ESP_OK again=ESP_OK address=127.0.0.1' in output
     config = json.loads((build / 'config' / 'sdkconfig.json').read_text())

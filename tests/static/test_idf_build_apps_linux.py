@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from wshammer import idf_env
-from wshammer.host_build import compiler_cache
+from wshammer.linux_elf import compiler_cache
 
 pytestmark = pytest.mark.slow  # idf-build-apps builds every linux config
 

@@ -1,5 +1,5 @@
 """RFC 6455 conformance, end to end: ``wshammer conformance`` runs Autobahn's cases 1-10 (kosoku's fuzzing
-server) against the autobahn_testee app over ws and wss on every linux platform, and the client passes them
+server) against the autobahn_testee app over ws and wss on both linux platforms, and the client passes them
 all: no case FAILED, none timed out, every case that is not OK is INFORMATIONAL or NON-STRICT with its reason
 written down (conformance.EXPLAINED). The same run goes red, naming the cases, on a client that delivers text
 messages without checking their UTF-8 (tests/mutants/conformance_no_utf8_check.patch).
@@ -33,14 +33,14 @@ def conformance(args: list[str], report_dir, timeout_key: str) -> tuple[suite_cl
     return run, json.loads(summary.read_text())
 
 
-@pytest.mark.without_linux_builds("tsan", "debug", reason="for .ci/run's time: TSan runs over ESP-IDF's own "
-                                  "transports in the parallel platform's main job (test_main_job), and asan runs "
-                                  "debug's code with its checks on top; the protocol is judged here on host/'s "
-                                  "asan and on ESP-IDF")
+@pytest.mark.without_linux_builds("parallel-tsan", "parallel-debug", reason="for .ci/run's time: TSan runs over "
+                                  "ESP-IDF's own transports in the main job (test_main_job), and asan runs debug's "
+                                  "code with its checks on top; the protocol is judged here on the parallel "
+                                  "platform's asan and on ESP-IDF's own linux target")
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_client_conforms(linux_build: str, linux_build_args: list[str], on_esp_idf: bool, transport: str,
                          tmp_path) -> None:
-    timeout_key = "idf" if on_esp_idf else linux_build
+    timeout_key = "idf" if on_esp_idf else linux_build.removeprefix("parallel-")
     run, summary = conformance([*linux_build_args, "--transport", transport], tmp_path / "report", timeout_key)
     (result,) = summary["runs"]
     failing = [f"{r['case_id']} {r['behavior']}/{r['behavior_close']}: {r['reason']}"

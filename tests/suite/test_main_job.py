@@ -1,20 +1,18 @@
 """The README's main job, end to end: ``wshammer run --target linux --variant V --report DIR`` exits 0, prints
 the summary table, and writes a report.json and a junit.xml that list every scenario of the suite as passed.
 
-Plain ``pytest`` already runs the whole suite in debug (pyproject's testpaths hold ``test_apps``), so running
-it again here in debug would only double the time: in debug this test drives the CLI over a two-scenario
-``-k`` selection and checks the same things of it. The full suite runs here on host/ in asan, on ESP-IDF's own
-linux target (``--platform idf``) with every supported ESP-IDF version, and on ESP-IDF's components over host/'s
-parallel kernel (``--platform parallel``) in tsan. ThreadSanitizer runs there rather than over host/'s own
-transports, which the parallel platform is replacing (issue 10): over ESP-IDF's real esp-tls and Mbed TLS it
-sees what host/ cannot.
+Plain ``pytest`` already runs the whole suite in debug on the default platform (pyproject's testpaths hold
+``test_apps``), so running it again here in debug would only double the time: in debug this test drives the CLI
+over a two-scenario ``-k`` selection and checks the same things of it. The full suite runs here on the parallel
+platform (ESP-IDF's components over host/'s parallel kernel, the default) in asan and tsan, and on ESP-IDF's own
+linux target (``--platform idf``) with every supported ESP-IDF version.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from wshammer import host_build
+from wshammer import linux_elf
 from wshammer.idf_env import DEFAULT_IDF_VERSION, SUPPORTED_IDF_VERSIONS
 from wshammer.scenarios import unsupported_fault
 
@@ -31,30 +29,27 @@ def full_debug_suite_collected(config: pytest.Config) -> bool:
     return "test_apps" in config.getini("testpaths")
 
 
-HOST_MAIN_JOB_VARIANTS = ("debug", "asan")  # tsan: on the parallel platform, below
-PARALLEL_MAIN_JOB_VARIANTS = ("tsan",)
-
-
 def main_job_builds() -> set[tuple[str, str]]:
     """(platform, variant) of every build the whole suite runs in here, on the real component at the suite's
-    own size (host/ debug through the plain suite, or this file's selection when that is not collected)."""
-    return {*(("host", v) for v in HOST_MAIN_JOB_VARIANTS), ("idf", "debug"),
-            *(("parallel", v) for v in PARALLEL_MAIN_JOB_VARIANTS)}
+    own size (parallel debug through the plain suite, or this file's selection when that is not collected)."""
+    return {*(("parallel", v) for v in linux_elf.VARIANTS), ("idf", "debug")}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "host_variant" in metafunc.fixturenames:
-        chosen = host_build.parse_variant_list(metafunc.config.getoption("variants"))
-        metafunc.parametrize("host_variant", [v for v in chosen if v in HOST_MAIN_JOB_VARIANTS])
+    if "build_variant" in metafunc.fixturenames:
+        metafunc.parametrize("build_variant", linux_elf.parse_variant_list(metafunc.config.getoption("variants")))
 
 
-def test_main_job(host_variant: str, tmp_path, pytestconfig: pytest.Config) -> None:
-    args = ["--variant", host_variant]
-    expected = suite_cli.suite_names()
-    if host_variant == "debug" and full_debug_suite_collected(pytestconfig):
+def test_main_job(build_variant: str, tmp_path, pytestconfig: pytest.Config) -> None:
+    """The whole suite on the default platform: ESP-IDF's esp_event, esp-tls, tcp_transport and Mbed TLS over
+    host/'s parallel kernel, tasks truly in parallel, the sanitizer inside all of them."""
+    args = ["--idf-version", DEFAULT_IDF_VERSION, "--variant", build_variant]
+    expected = [name for name in suite_cli.suite_names() if not unsupported_on_idf(name, DEFAULT_IDF_VERSION)]
+    if build_variant == "debug" and full_debug_suite_collected(pytestconfig):
         keyword, expected = DEBUG_SELECTION
         args += ["-k", keyword]
-    check_main_job(args, expected, host_variant, tmp_path, SUITE_TIMEOUT_S[host_variant])
+    label = f"par{DEFAULT_IDF_VERSION}-{build_variant}"
+    check_main_job(args, expected, label, tmp_path, SUITE_TIMEOUT_S[build_variant])
 
 
 @pytest.mark.parametrize("idf_version", SUPPORTED_IDF_VERSIONS)
@@ -66,20 +61,10 @@ def test_main_job_on_esp_idf(idf_version: str, tmp_path) -> None:
     check_main_job(args, expected, f"idf{idf_version}", tmp_path, SUITE_TIMEOUT_S["idf"])
 
 
-@pytest.mark.parametrize("build", PARALLEL_MAIN_JOB_VARIANTS)
-def test_main_job_on_the_parallel_platform(build: str, tmp_path) -> None:
-    """The whole suite on ESP-IDF's own components over host/'s parallel kernel (--platform parallel): ESP-IDF's
-    esp_event, esp-tls, tcp_transport and Mbed TLS with tasks truly in parallel, ThreadSanitizer inside all of
-    them. tsan only, for .ci/run's time: it fails wherever debug would, and more."""
-    args = ["--platform", "parallel", "--idf-version", DEFAULT_IDF_VERSION, "--variant", build]
-    expected = [name for name in suite_cli.suite_names() if not unsupported_on_idf(name, DEFAULT_IDF_VERSION)]
-    check_main_job(args, expected, f"par{DEFAULT_IDF_VERSION}-{build}", tmp_path, SUITE_TIMEOUT_S[build])
-
-
 def unsupported_on_idf(name: str, idf_version: str) -> str | None:
     """The suite skips (with this reason) a fault no client can pass on that ESP-IDF."""
     fault = name.removeprefix("server_faults ") if name.startswith("server_faults ") else None
-    return fault and unsupported_fault(fault, "idf", idf_version)
+    return fault and unsupported_fault(fault, idf_version)
 
 
 def check_main_job(args: list[str], expected: list[str], label: str, tmp_path, timeout_s: float) -> None:

@@ -1,8 +1,7 @@
 """Old client trees (tests/trees/README.md): the hammer app finds out at build time what API the tree under
 test has (test_apps/ws_hammer/main/CMakeLists.txt), so one app builds against a tree with the API of
 esp_websocket_client 1.1 on ESP-IDF's own linux target, skips the runs that need what the tree lacks, naming it
-and the release that added it, and runs the rest. host/ lacks ESP-IDF's nvs_flash and json, which such a tree
-requires on linux: there the build stops, naming the first, and says to run the tree on ESP-IDF.
+and the release that added it, and runs the rest.
 """
 
 from __future__ import annotations
@@ -43,10 +42,3 @@ def test_a_1_1_tree_runs_on_esp_idf_and_skips_what_it_lacks(tmp_path):
         assert records[name]["ok"] and records[name]["skipped"] is None, records[name]
     assert re.search(r"│ partial\s+│ linux/idf\S+\s+│ SKIP", run.output), run.tail()
 
-
-def test_a_1_1_tree_on_host_stops_naming_what_host_lacks(tmp_path):
-    run = suite_cli.run_cli(["-k", "echo", "--component", str(old_tree())], tmp_path / "report", 300)
-    assert run.returncode not in (0, 1), run.tail()
-    assert "Failed to resolve component 'nvs_flash'" in run.output
-    assert "the tree requires nvs_flash, which ESP-IDF has and host/ does not" in run.output, run.tail()
-    assert "--platform idf" in run.output

@@ -10,10 +10,10 @@
  *                          esp-tls's own esp_tls.c calls through, whatever Mbed TLS's options (its dynamic
  *                          buffers wrap mbedtls_ssl_read/write themselves, so those cannot be wrapped twice).
  * Inside each io section sit chaos mode's I/O points (transport_connect, _read, _write, _poll, their _done,
- * tls_handshake_step), where host/'s own transports have them.
+ * tls_handshake_step).
  * Calls inside one file of ESP-IDF (esp_transport_list_destroy() destroying each transport, say) are not
  * wrapped: a transport destroyed so is not marked, and a late call on it is left to AddressSanitizer, since
- * ESP-IDF frees the handle (host/'s own transports keep it in quarantine instead).
+ * ESP-IDF frees the handle.
  *
  * Locking: the trackers live in one table of fixed size keyed by the handle's address, claimed by
  * compare-and-swap and read with relaxed atomics only, like the sentinel itself: looking a handle up must add

@@ -1,7 +1,8 @@
 /*
- * wsh_sentinel: the transport contract checker of the host platform.
+ * wsh_sentinel: the transport contract checker of the parallel platform.
  *
- * Each transport embeds a wsh_sentinel_t and brackets its operations with the calls below. The sentinel
+ * wsh_transport_watch.c keeps a wsh_sentinel_t per transport handle and brackets ESP-IDF's transport calls
+ * with the calls below. The sentinel
  * reports, the moment it happens, a misuse that ESP-IDF's transports leave undefined:
  *   tls_concurrent       two threads inside TLS I/O (handshake, read, write, close_notify) of one connection
  *   close_during_io      close/destroy while another thread is inside connect, read, write or poll
@@ -91,12 +92,6 @@ void wsh_sentinel_tls_enter(wsh_sentinel_t *s, const char *op);
 void wsh_sentinel_tls_exit(wsh_sentinel_t *s);
 void wsh_sentinel_ws_write_enter(wsh_sentinel_t *s, const char *op);
 void wsh_sentinel_ws_write_exit(wsh_sentinel_t *s);
-
-/* Keeps a destroyed transport's memory allocated (poisoned) for a while, so that a late call through a
- * stale handle is reported instead of being a use-after-free. The oldest retired block is freed when the
- * quarantine is full (WSH_SENTINEL_QUARANTINE entries). */
-#define WSH_SENTINEL_QUARANTINE 64
-void wsh_sentinel_retire(void *block);
 
 /* Violations reported since the process started. */
 unsigned wsh_sentinel_violation_count(void);

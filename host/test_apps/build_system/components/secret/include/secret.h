@@ -1,2 +1,0 @@
-#pragma once
-const char *secret_text(void);

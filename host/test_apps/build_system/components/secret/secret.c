@@ -1,6 +1,0 @@
-#include "secret.h"
-
-const char *secret_text(void)
-{
-    return "project";
-}

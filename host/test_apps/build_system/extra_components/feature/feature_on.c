@@ -1,2 +1,0 @@
-#include "feature.h"
-const char *feature_name(void) { return "on"; }

@@ -1,2 +1,0 @@
-#pragma once
-const char *feature_name(void);

@@ -1,1 +1,0 @@
-void app_main(void) {}
