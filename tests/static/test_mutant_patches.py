@@ -1,12 +1,14 @@
-"""Every mutant in tests/mutants applies to the component as it is now, exactly (no fuzz). The tests that use
-a mutant find a stale patch only when they reach it, minutes into a run; this finds it in a second, by name."""
+"""Every mutant in tests/mutants, and every old tree of tests/trees, applies to the component as it is now,
+exactly (no fuzz). The tests that use a patch find a stale one only when they reach it, minutes into a run;
+this finds it in a second, by name."""
 import subprocess
 from pathlib import Path
 
 import pytest
 
 MUTANTS = Path(__file__).resolve().parents[1] / 'mutants'
-PATCHES = sorted(MUTANTS.glob('*.patch'))
+TREES = Path(__file__).resolve().parents[1] / 'trees'
+PATCHES = sorted([*MUTANTS.glob('*.patch'), *TREES.glob('*.patch')])
 
 
 def test_there_are_mutants():
@@ -22,5 +24,5 @@ def test_mutant_applies_to_the_component(repo, patch):
     )
     assert result.returncode == 0, (
         f'{patch.name} no longer applies to components/esp_websocket_client; refresh it '
-        f'(tests/mutants/README.md says how):\n{result.stdout}{result.stderr}'
+        f'({patch.parent.name}/README.md says how):\n{result.stdout}{result.stderr}'
     )

@@ -8,6 +8,7 @@ with ``run()`` (run_coroutine_threadsafe) and stop it with ``close()``.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -31,10 +32,24 @@ class BackgroundLoop:
     def close(self) -> None:
         if not self._thread.is_alive():
             return
+        # As asyncio.run() ends a loop: a task left pending (a connection still closing) would otherwise be
+        # destroyed later by the garbage collector, on whatever thread runs it, and its clean-up code would act
+        # on that thread's running loop (websockets' close timeout cancelled another server's start so).
+        try:
+            self.run(self._finish_tasks(), timeout=10.0)
+        except (TimeoutError, concurrent.futures.TimeoutError):
+            pass
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         if not self._thread.is_alive():
             self._loop.close()
+
+    async def _finish_tasks(self) -> None:
+        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        await self._loop.shutdown_asyncgens()
 
 
 class BackgroundServer:
