@@ -94,13 +94,16 @@ CASES = (
         "debug",
         (r"the connection to a healthy server failed",),
     ),
-    # The client task waits for the next push inside a locked read (F1): every send waits with it.
+    # The client task waits for the next push inside a locked read (F1): every send waits with it. On the
+    # parallel platform the senders sometimes get all their messages out before the reader takes the lock
+    # (5 runs of 6 red; the senders starve the reader, issue 14), so a few tries.
     RedCase(
         "multi_send stream",
         "multi_send_stream",
         "reader_holds_lock",
         "debug",
         (r"a send took [\d.]+ ms \(bound \d+ ms; .*\(F1\)",),
+        attempts=3,
     ),
     # A send that misses its turn within 5 ms aborts the connection (F12).
     RedCase(

@@ -230,9 +230,9 @@ static bool reconnect_run(const ct_args_t *args, int reconnects)
     return ok;
 }
 
-/* `warmup` cycles of init/start/stop/start/stop/destroy fill one-time allocations and host/'s bounded
- * quarantine of destroyed transports (64 handles, 4 per cycle); the next `cycles` are measured. Then one
- * client goes through `reconnects` reconnections, measured on its own. */
+/* `warmup` cycles of init/start/stop/start/stop/destroy fill one-time allocations (the C library's caches
+ * among them); the next `cycles` are measured. Then one client goes through `reconnects` reconnections,
+ * measured on its own. */
 bool ct_case_cycles(const ct_args_t *args)
 {
     int warmup = ct_arg_int(args, "warmup", 17);
