@@ -35,13 +35,6 @@ def test_fragmented_messages_from_several_tasks_never_interleave(ct_elf):
     assert not problems, "\n".join(problems)
 
 
-# Known defect, issue 14 item 3: the senders starve the reader. Under a sanitizer, which slows every call, the
-# client task sometimes waits 5 s and more for its turn to read while two tasks send 1 MB messages, the echoes
-# back up, the server stops reading and a send times out (tsan: 2 runs in 5 on a loaded 2-core machine; asan:
-# once in a fresh-clone .ci/run). In debug and on ESP-IDF's own linux target it passes (debug: 5 of 5 runs
-# beside a running .ci/run), which is the control of the mutant message_holds_lock (test_mutants.py).
-@pytest.mark.without_linux_builds("parallel-tsan", "parallel-asan",
-                                  reason="the reader starves behind the senders under a sanitizer (issue 14)")
 def test_large_messages_keep_the_connection_while_the_echoes_back_up(ct_elf):
     problems = ct_scenarios.large_messages_echoed(ct_elf)
     assert not problems, "\n".join(problems)

@@ -27,12 +27,15 @@ MUTANTS = {
     "leak_per_reconnect": lambda elf, tls: ct_scenarios.cycles(elf),
     "reader_holds_lock": lambda elf, tls: ct_scenarios.sends_beside_stream(elf, None),
     "timeout_aborts": lambda elf, tls: ct_scenarios.lock_timeouts(elf),
-    "message_holds_lock": lambda elf, tls: ct_scenarios.large_messages_echoed(elf),
     "redirect_connects": lambda elf, tls: ct_scenarios.redirect_followed(elf),
     "partial_releases_turn": lambda elf, tls: ct_scenarios.partial_messages_keep_the_turn(elf),
     # A defect in how the component uses ESP-IDF's own transport.
     "frame_place_kept": lambda elf, tls: ct_scenarios.connection_failed_inside_a_frame(elf),
 }
+# Mutants that no component scenario shows on linux, and the suite's go-red case that does. message_holds_lock:
+# Linux's client socket buffers (hundreds of kB, growing) absorb the backed-up echoes of 48 kB or even 1 MB
+# messages in most runs (1 MB: red in 3 runs of 4 on an idle machine, 0 of 4 beside a running .ci/run).
+SUITE_PROVED = {"message_holds_lock": "tests/suite/test_scenarios_go_red.py, multi_send large"}
 
 
 def mutant_copy(name: str) -> Path:
@@ -49,7 +52,7 @@ def test_every_mutant_patch_has_a_scenario():
     # rig_*.patch belong to the hammer suite (tests/suite/test_scenarios_go_red.py), conformance_*.patch to the
     # Autobahn run (tests/suite/test_conformance.py).
     patches = [p.stem for p in MUTANTS_DIR.glob("*.patch") if not p.name.startswith(("rig_", "conformance_"))]
-    assert sorted(patches) == sorted(MUTANTS)
+    assert sorted(patches) == sorted([*MUTANTS, *SUITE_PROVED])
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))
