@@ -120,13 +120,15 @@ CASES = (
         "debug",
         (r"server protocol error\(s\) \(interleaved or broken frames\): .*continuation frame",),
     ),
-    # Every call of the partial API gives the turn up (F15): the tasks' fragments interleave on the wire.
+    # Every call of the partial API gives the turn up (F15): the tasks' fragments interleave on the wire. On
+    # the parallel platform 5 runs of 6 (one fresh-clone run of four had none interleave), so a few tries.
     RedCase(
         "partial",
         "partial",
         "partial_releases_turn",
         "debug",
         (r"server protocol error\(s\) \(interleaved or broken frames\): .*expected a continuation frame",),
+        attempts=3,
     ),
     # A send must fail (a chaos stop/close cut the socket) for the sender to close the transport, and its next
     # write must come before the client task reconnects: in debug on the parallel platform 0 runs of 3 at
