@@ -46,7 +46,7 @@ void wsh_sentinel_init(wsh_sentinel_t *s)
     section_reset(&s->ws_write);
 }
 
-unsigned wsh_sentinel_id(const wsh_sentinel_t *s)
+static unsigned sentinel_id(const wsh_sentinel_t *s)
 {
     return atomic_load_explicit(&((wsh_sentinel_t *)s)->id, memory_order_relaxed);
 }
@@ -105,7 +105,7 @@ static void report(const wsh_sentinel_t *s, const char *kind, const char *other,
     char me_name[sizeof(me) + 1];
     own_name(me);
     unpack_name(me, me_name);
-    ESP_LOGE(TAG, "VIOLATION kind=%s transport=%u task=%s other=%s op=%s", kind, wsh_sentinel_id(s), me_name,
+    ESP_LOGE(TAG, "VIOLATION kind=%s transport=%u task=%s other=%s op=%s", kind, sentinel_id(s), me_name,
              other, op);
     if (fatal_enabled()) {
         abort();

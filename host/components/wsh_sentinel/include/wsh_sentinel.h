@@ -62,7 +62,6 @@ typedef struct {
 
 /* Gives the tracker a fresh process-unique id (from 1) and the IDLE state. */
 void wsh_sentinel_init(wsh_sentinel_t *s);
-unsigned wsh_sentinel_id(const wsh_sentinel_t *s);
 
 /* Marks one public transport call of this thread. Nested calls (ws -> ssl -> esp-tls) report at most one
  * violation per outermost call. */
